@@ -1,0 +1,43 @@
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+
+// Shared timing helpers for the benches: every bench measures its baseline
+// in the same run and prints ratios against it.
+
+export interface Sample {
+  name: string;
+  ms: number[];
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Runs argv `runs` times (after `warmup` unmeasured runs); fails loudly if a run fails. */
+export function timeCommand(name: string, argv: string[], opts: SpawnSyncOptions & { runs?: number; warmup?: number; before?: () => void } = {}): Sample {
+  const { runs = 20, warmup = 2, before, ...spawnOpts } = opts;
+  const ms: number[] = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    before?.();
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], ...spawnOpts });
+    const dt = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) {
+      throw new Error(`bench ${name}: ${argv.join(' ')} exited ${r.status} ${r.signal ?? ''}\n${r.stderr?.toString() ?? ''}`);
+    }
+    if (i >= warmup) ms.push(dt);
+  }
+  return { name, ms };
+}
+
+export function report(title: string, samples: Sample[], baseline: string): string {
+  const base = samples.find((s) => s.name === baseline);
+  if (!base) throw new Error(`no baseline ${baseline}`);
+  const b = median(base.ms);
+  const rows = samples.map((s) => {
+    const m = median(s.ms);
+    return `| ${s.name} | ${m.toFixed(1)} | ${Math.min(...s.ms).toFixed(1)} | ${(m / b).toFixed(2)} |`;
+  });
+  return [`### ${title}`, '', `median of ${base.ms.length} runs; ratio against \`${baseline}\``, '', '| what | median ms | min ms | ratio |', '|---|---|---|---|', ...rows, ''].join('\n');
+}

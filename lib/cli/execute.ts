@@ -1,0 +1,56 @@
+import type { Plan } from '../plan/schema.js';
+import type { Audit } from '../audit/bus.js';
+import { denialMessage } from '../guard/index.js';
+import { EXIT_DENIED, EXIT_SETUP } from './errors.js';
+import { backendFor, runPrepared } from '../sandbox/index.js';
+import { prepareHost } from '../sandbox/host.js';
+import type { Prepared } from '../sandbox/types.js';
+
+export interface ExecuteOptions {
+  audit: Audit;
+  id: string;
+  env: NodeJS.ProcessEnv;
+  positional: string[];
+  stdio: 'inherit';
+}
+
+/**
+ * Runs a plan with inherited stdio: the decision is logged first, a denied
+ * line never starts (126), a sandbox that cannot be built never falls back to
+ * the host (125).
+ */
+export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<number> {
+  const { audit, id } = opts;
+  const started = Date.now();
+  audit.emit({
+    type: 'decision', id, line: plan.line, cwd: plan.sandbox?.cwd ?? process.cwd(), action: plan.action,
+    class: plan.class, backend: plan.backend, profile: plan.profile, reasons: plan.reasons,
+  });
+  for (const ig of plan.ignored) {
+    process.stderr.write(`sbsh: ignored ${ig.key} from ${ig.file}: ${ig.why}\n`);
+  }
+
+  if (plan.action === 'deny') {
+    process.stderr.write(denialMessage(plan) + '\n');
+    const r = plan.reasons[0];
+    audit.emit({ type: 'violation', id, kind: 'denied', rule: r?.rule ?? `rules.${plan.class}`, detail: r?.why ?? plan.line });
+    audit.emit({ type: 'exit', id, status: EXIT_DENIED, signal: null, duration_ms: Date.now() - started });
+    return EXIT_DENIED;
+  }
+
+  const ctx = { env: opts.env, audit, id, positional: opts.positional };
+  let prepared: Prepared;
+  try {
+    prepared = plan.action === 'host' ? await prepareHost(plan, ctx) : await backendFor(plan.backend!).prepare(plan, ctx);
+  } catch (err) {
+    const e = err as Error & { fix?: string };
+    if (e.name !== 'SetupError') throw err;
+    process.stderr.write(`sbsh: sandbox setup failed (${plan.backend}): ${e.message}\nFix: ${e.fix}\nThe command was not run (not on the host either).\n`);
+    audit.emit({ type: 'violation', id, kind: 'setup', rule: `backend.${plan.backend}`, detail: e.message });
+    audit.emit({ type: 'exit', id, status: EXIT_SETUP, signal: null, duration_ms: Date.now() - started });
+    return EXIT_SETUP;
+  }
+  const result = await runPrepared(prepared, opts.stdio);
+  audit.emit({ type: 'exit', id, status: result.status, signal: result.signal, duration_ms: Date.now() - started });
+  return result.status;
+}
