@@ -63,6 +63,8 @@ export const NetworkEvent = z.object({
   reason: z.string(),
   bytes_in: z.number().int(),
   bytes_out: z.number().int(),
+  /** What happened after admission, e.g. `upstream-error:ETIMEDOUT`, `client-closed`. */
+  detail: z.string().optional(),
 });
 
 export const AuditEvent = z.discriminatedUnion('type', [

@@ -2,7 +2,7 @@ import { platform } from 'node:os';
 import type { ParsedArgs } from './main.js';
 import type { ProbeResult } from '../sandbox/types.js';
 import { backendFor } from '../sandbox/index.js';
-import { probeNetwork } from '../sandbox/probe-network.js';
+import { probeNetwork } from './probe-network.js';
 
 // `sbsh doctor`: what works here, found by running things, never by guessing.
 

@@ -1,0 +1,51 @@
+// Overhead of `sbsh -c` on a sandboxed no-op script, against (same run):
+// the bare host, bare bwrap with the exact argv sbsh builds, and srt
+// (@anthropic-ai/sandbox-runtime). Also sbsh's own start-up: `sbsh plan`.
+// Run: npx tsc -p . && node dist/bench/overhead.js [runs]
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { makePlan } from '../lib/plan/index.js';
+import { backendFor } from '../lib/sandbox/index.js';
+import { createAudit } from '../lib/audit/bus.js';
+import { report, timeCommand, median, type Sample } from './measure.js';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const sbsh = join(root, 'bin/sbsh');
+const srt = join(root, 'node_modules/.bin/srt');
+const runs = Number(process.argv[2] ?? 20);
+
+const ws = mkdtempSync(join(tmpdir(), 'sbsh-bench-'));
+// As root, sbsh runs the sandbox as an unprivileged uid, which must be able to reach the workspace.
+chmodSync(ws, 0o755);
+spawnSync('git', ['init', '-q', ws]);
+writeFileSync(join(ws, 'noop.sh'), '#!/bin/sh\nexit 0\n');
+chmodSync(join(ws, 'noop.sh'), 0o755);
+const env = { ...process.env, SBSH_AUDIT_LOG: join(ws, '.audit.jsonl') };
+
+const plan = await makePlan('./noop.sh', { cwd: ws, env });
+if (plan.action !== 'sandbox') throw new Error(`expected ./noop.sh to be sandboxed, got ${plan.action}`);
+const prepared = await backendFor(plan.backend!).prepare(plan, { env, audit: createAudit({ logPath: null }), id: 'bench' });
+// sbsh hands bwrap a status pipe on fd 3; the bare run has no reader for it.
+const bareArgs = [...prepared.args];
+const statusAt = bareArgs.indexOf('--json-status-fd');
+if (statusAt >= 0) bareArgs.splice(statusAt, 2);
+const bareBwrap = [prepared.file, ...bareArgs];
+
+mkdirSync(join(ws, 'srt-home'), { recursive: true });
+writeFileSync(join(ws, 'srt-settings.json'), JSON.stringify({ network: { allowedDomains: [], deniedDomains: [] }, filesystem: { denyRead: [], allowWrite: [ws], denyWrite: [] } }));
+
+const samples: Sample[] = [
+  timeCommand('host: sh ./noop.sh', ['sh', '-c', './noop.sh'], { cwd: ws, runs }),
+  timeCommand('bare bwrap (sbsh argv)', bareBwrap, { cwd: ws, env: prepared.env, runs }),
+  timeCommand('sbsh plan -c ./noop.sh (start-up, nothing runs)', [process.execPath, sbsh, 'plan', '--json', '-c', './noop.sh'], { cwd: ws, env, runs }),
+  timeCommand('sbsh -c ./noop.sh', [process.execPath, sbsh, '-c', './noop.sh'], { cwd: ws, env, runs }),
+  timeCommand('srt -c ./noop.sh', [process.execPath, srt, '--settings', join(ws, 'srt-settings.json'), '-c', './noop.sh'], { cwd: ws, env, runs }),
+];
+console.log(report('sandboxed no-op: ratios against srt', samples, 'srt -c ./noop.sh'));
+console.log(report('sandboxed no-op: ratios against bare bwrap', samples, 'bare bwrap (sbsh argv)'));
+const startup = median(samples[2]!.ms);
+console.log(`sbsh start-up (plan, node included): ${startup.toFixed(1)} ms; sbsh -c minus bare bwrap: ${(median(samples[3]!.ms) - median(samples[1]!.ms)).toFixed(1)} ms`);
+await prepared.dispose(0);

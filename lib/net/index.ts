@@ -1,0 +1,74 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomInt } from 'node:crypto';
+import type { NetworkPlan } from '../plan/schema.js';
+import type { Audit } from '../audit/bus.js';
+import { SetupError } from '../sandbox/types.js';
+import { AllowlistError, parseAllowlist, type AllowEntry } from './allowlist.js';
+import { bridgeArgv, findExecutable, proxyEnv } from './bridge.js';
+import { startProxy } from './proxy.js';
+
+// Network for one sandboxed command: a proxy on the host that admits only the
+// plan's domains, reached from inside through a loopback bridge.
+
+export interface NetworkSession {
+  /** Host path of the proxy's unix socket; the backend binds it at the same path inside. */
+  socketPath: string;
+  /** Proxy variables for the sandboxed command, pointing at the in-sandbox loopback bridge. */
+  env: Record<string, string>;
+  /** argv to run inside the sandbox: starts the bridge, waits until it listens, then execs argv. */
+  wrapArgv(argv: string[]): string[];
+  /** Closes everything; never hangs. */
+  stop(): Promise<void>;
+}
+
+// socat reads `:` and `,` in an address as separators; sun_path holds 107 bytes.
+const SOCAT_SAFE_PATH = /^[A-Za-z0-9._/-]+$/;
+const MAX_SOCKET_PATH = 107;
+// Below Linux's ephemeral range (32768+), so the command's own outgoing
+// connections never collide with it; random so it is not a fixed target.
+const BRIDGE_PORTS = [20000, 32768] as const;
+
+function planAllowlist(domains: string[]): AllowEntry[] {
+  try {
+    return parseAllowlist(domains);
+  } catch (err) {
+    if (err instanceof AllowlistError) throw new SetupError(err.message, 'correct that entry in network.domains of the policy (sbsh policy check shows where)');
+    throw err;
+  }
+}
+
+export async function startNetwork(net: NetworkPlan, ctx: { audit: Audit; id: string }): Promise<NetworkSession> {
+  if (net.mode !== 'allow') throw new Error(`startNetwork: network mode is "${net.mode}"; such a sandbox gets no network and no proxy`);
+  const allowlist = planAllowlist(net.domains);
+  const socat = findExecutable('socat');
+  if (!socat) throw new SetupError('the network proxy needs socat to reach into the sandbox, and socat is not on PATH', 'apt-get install -y socat');
+
+  const dir = await mkdtemp(join(tmpdir(), 'sbsh-net-')).catch((err: Error) => {
+    throw new SetupError(`the network proxy could not make its private directory in ${tmpdir()}: ${err.message}`, 'set TMPDIR to a writable directory, e.g. TMPDIR=/tmp');
+  });
+  const socketPath = join(dir, 'proxy.sock');
+  try {
+    if (!SOCAT_SAFE_PATH.test(socketPath) || Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
+      throw new SetupError(`the proxy socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes or has characters other than letters, digits and ._/-`, 'set TMPDIR to a short plain directory, e.g. TMPDIR=/tmp');
+    }
+    const proxy = await startProxy(socketPath, {
+      allowlist,
+      report: (attempt) => ctx.audit.emit({ type: 'network', id: ctx.id, ...attempt }),
+    }).catch((err: Error) => {
+      throw new SetupError(`the network proxy could not listen on ${socketPath}: ${err.message}`, 'set TMPDIR to a writable local directory, e.g. TMPDIR=/tmp');
+    });
+    const port = randomInt(...BRIDGE_PORTS);
+    let stopping: Promise<void> | null = null;
+    return {
+      socketPath,
+      env: proxyEnv(port),
+      wrapArgv: (argv) => bridgeArgv({ socat, port, socketPath }, argv),
+      stop: () => (stopping ??= proxy.close().finally(() => rm(dir, { recursive: true, force: true }))),
+    };
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}

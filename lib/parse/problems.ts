@@ -1,0 +1,104 @@
+import type { Node as Syntax } from 'web-tree-sitter';
+import type { UnknownReason } from './unknown.js';
+
+// Where tree-sitter could not parse a line, and how to say so.
+
+/**
+ * The first ERROR or MISSING node, or null. One MISSING node is a
+ * tree-sitter quirk, not an error: `X=1 >file` (assignments and redirections
+ * without a command, valid shell) comes out as a command whose name is a
+ * MISSING word.
+ */
+export function findProblem(root: Syntax): Syntax | null {
+  if (!root.hasError) return null;
+  return firstNode(root, (n) => n.isError || (n.isMissing && !isNamelessCommand(n)), (n) => n.hasError || n.isMissing);
+}
+
+/**
+ * The first `$'…'` that tree-sitter cut differently from bash, or null.
+ * tree-sitter ends `$'a\\'` at the next quote after it, not at its own: on
+ * `echo $'\\'⏎rm -rf ~⏎: '` it sees one `echo` where bash runs `rm`.
+ */
+export function findMislexedAnsiC(root: Syntax, text: string): Syntax | null {
+  if (!text.includes("$'")) return null;
+  return firstNode(root, (n) => n.type === 'ansi_c_string' && ansiCLength(n.text) !== n.text.length, () => true);
+}
+
+/** Length of the `$'…'` token at the start of `text` as bash reads it; -1 if it is never closed. */
+export function ansiCLength(text: string): number {
+  for (let i = 2; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === "'") return i + 1;
+  }
+  return -1;
+}
+
+/** Depth-first, in source order: the first node that `match`es, descending only where `descend` says. */
+function firstNode(root: Syntax, match: (n: Syntax) => boolean, descend: (n: Syntax) => boolean): Syntax | null {
+  const stack: Syntax[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (match(n)) return n;
+    if (!descend(n)) continue;
+    for (let i = n.childCount - 1; i >= 0; i--) {
+      const c = n.child(i);
+      if (c) stack.push(c);
+    }
+  }
+  return null;
+}
+
+/** A MISSING command name in a command that has assignments or redirections: `X=1 >f`. */
+export function isNamelessCommand(missing: Syntax): boolean {
+  const name = missing.parent;
+  const command = name?.parent;
+  if (!missing.isMissing || missing.type !== 'word' || name?.type !== 'command_name' || command?.type !== 'command') return false;
+  return command.children.some((c) => c.type === 'variable_assignment' || c.type === 'file_redirect' || c.type === 'herestring_redirect');
+}
+
+/** The quote still open at the end of `text` (`'`, `"`, `$'` or a backtick), or null. */
+export function openQuote(text: string): string | null {
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote === "'") {
+      if (ch === "'") quote = null;
+      continue;
+    }
+    if (ch === '\\') {
+      i++;
+      continue;
+    }
+    if (quote !== null) {
+      if (ch === quote || (quote === "$'" && ch === "'")) quote = null;
+      continue;
+    }
+    if (ch === '#' && (i === 0 || /[\s;&|()<>]/.test(text[i - 1]!))) {
+      const eol = text.indexOf('\n', i);
+      if (eol === -1) break;
+      i = eol;
+    } else if (ch === "'" || ch === '"' || ch === '`') {
+      quote = ch;
+    } else if (ch === '$' && text[i + 1] === "'") {
+      quote = "$'";
+      i++;
+    }
+  }
+  return quote;
+}
+
+/** Why a line with a syntax problem at `node` is unknown, naming the place and the fix. */
+export function describeProblem(text: string, node: Syntax): { reason: UnknownReason; why: string } {
+  const quote = openQuote(text);
+  if (quote !== null) {
+    return { reason: 'unterminated-quote', why: `the ${quote} quote is never closed; close it (or finish the line) and run it again` };
+  }
+  const at = `${node.startPosition.row + 1}:${node.startPosition.column + 1}`;
+  const near = node.isMissing ? `a missing \`${node.type}\`` : `\`${snippet(node.text)}\``;
+  return { reason: 'parse-error', why: `cannot parse the line at ${at}: ${near}; check the syntax with \`bash -n\`` };
+}
+
+function snippet(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > 40 ? `${oneLine.slice(0, 40)}…` : oneLine;
+}

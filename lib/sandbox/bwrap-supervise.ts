@@ -1,0 +1,113 @@
+import { constants } from 'node:os';
+import type { LimitsPlan } from '../plan/schema.js';
+import { SIGXCPU_STATUS, watchLimits, type LimitWatch, type Violation } from './limits.js';
+import type { RunHandle, Supervisor } from './run.js';
+import type { RunContext } from './types.js';
+
+// What runPrepared cannot know about bwrap: its --json-status-fd documents say
+// when the sandbox runs (and as which host pid) and whether the command ever
+// started; signals go to the sandbox's process group, not to bwrap.
+
+/** SIGTERM/SIGHUP give the command this long to exit before the whole sandbox is killed. */
+const GRACE_MS = 3000;
+
+interface StatusDocs {
+  childPid: number | null;
+  exitCode: number | null;
+}
+
+/** Reads bwrap's --json-status-fd documents: the sandbox's init pid first, its exit code at the end (absent when setup failed). */
+function readStatus(run: RunHandle, onChild: (pid: number) => void): StatusDocs {
+  const docs: StatusDocs = { childPid: null, exitCode: null };
+  let buf = '';
+  run.status?.setEncoding('utf8');
+  run.status?.on('data', (chunk: string) => {
+    buf += chunk;
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      let doc: Record<string, unknown>;
+      try {
+        doc = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        continue;
+      }
+      // Only the first child-pid: it is written before the command runs.
+      if (typeof doc['child-pid'] === 'number' && docs.childPid === null) {
+        docs.childPid = doc['child-pid'];
+        onChild(docs.childPid);
+      }
+      if (typeof doc['exit-code'] === 'number') docs.exitCode = doc['exit-code'];
+    }
+  });
+  return docs;
+}
+
+/** Watches one bwrap run for runPrepared: start event, limits, signals, and what its exit means. */
+export function superviseBwrap(run: RunHandle, limits: LimitsPlan, ctx: RunContext): Supervisor {
+  // Set from callbacks; an object keeps TypeScript from narrowing them to null.
+  const st: { watch: LimitWatch | null; killedFor: string | null; forwarded: NodeJS.Signals | null; grace: NodeJS.Timeout | null } = {
+    watch: null,
+    killedFor: null,
+    forwarded: null,
+    grace: null,
+  };
+
+  const violation = (v: Violation) => {
+    ctx.audit.emit({ type: 'violation', id: ctx.id, kind: 'limit', rule: `limits.${v.rule}`, detail: v.detail });
+    run.report(`sbsh: ${v.rule} limit: ${v.detail}${v.kill ? '; sandbox killed' : ''}`);
+    if (v.kill) {
+      st.killedFor = v.rule;
+      // SIGKILL on bwrap's monitor: --die-with-parent takes the sandbox's init
+      // down, and the kernel kills everything left in its PID namespace.
+      run.kill('SIGKILL');
+    }
+  };
+  const docs = readStatus(run, (pid) => {
+    ctx.audit.emit({ type: 'start', id: ctx.id, backend: 'bwrap', pid });
+    st.watch = watchLimits(pid, limits, violation);
+  });
+
+  return {
+    forward(signal) {
+      st.forwarded = signal;
+      if (docs.childPid === null) {
+        run.kill(signal);
+        return;
+      }
+      // The sandbox's init leads the command's session and process group
+      // (--new-session); as a PID-namespace init without handlers it ignores
+      // the signal, everything else in the group gets it.
+      try {
+        process.kill(-docs.childPid, signal);
+      } catch {
+        // The init has not called setsid yet (the command has not started),
+        // or everything already exited: ending bwrap ends the sandbox.
+        run.kill(signal);
+      }
+      if (signal !== 'SIGINT' && !st.grace) {
+        st.grace = setTimeout(() => run.kill('SIGKILL'), GRACE_MS);
+        st.grace.unref();
+      }
+    },
+    finish(exit) {
+      st.watch?.stop();
+      if (st.grace) clearTimeout(st.grace);
+      if (exit.signal === null && docs.exitCode === null && st.killedFor === null && st.forwarded === null) {
+        run.report('sbsh: bwrap could not set up the sandbox (its message is above); the command did not run. Fix: run `sbsh doctor`.');
+        ctx.audit.emit({ type: 'violation', id: ctx.id, kind: 'setup', rule: 'backend.bwrap', detail: `bwrap exited ${exit.status} before starting the command` });
+        return { status: 125, signal: null };
+      }
+      if (exit.status === SIGXCPU_STATUS && limits.cpu_seconds !== null && !st.watch?.reported.has('cpu')) {
+        violation({ rule: 'cpu', kill: false, detail: `a process used its ${limits.cpu_seconds} s of CPU and was stopped` });
+      }
+      const fwd = st.forwarded;
+      if (exit.signal === null && fwd && exit.status === 128 + (constants.signals[fwd] ?? 0)) {
+        return { signal: fwd };
+      }
+      return {};
+    },
+  };
+}
+

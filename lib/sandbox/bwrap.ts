@@ -1,0 +1,295 @@
+import { execFile } from 'node:child_process';
+import { chmod, chown, lstat, mkdir, realpath, stat } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { findExecutable } from '../net/bridge.js';
+import { startNetwork, type NetworkSession } from '../net/index.js';
+import type { Plan, SandboxPlan } from '../plan/schema.js';
+import { bwrapArgs, type Bind, type BwrapLayout } from './bwrap-args.js';
+import { chooseSandboxUser, dropPrivilegesArgv, type Ids, type SandboxUser } from './identity.js';
+import { prlimitArgs } from './limits.js';
+import { superviseBwrap } from './bwrap-supervise.js';
+import { giveBack, lend, type Loan } from './ownership.js';
+import { ancestry, blockedOnTheWay, checkAbsolute, classifyWritable, missingKind, visibleInside, type NodeInfo } from './paths.js';
+import { sandboxEnv } from './sandbox-env.js';
+import { createStaging, type Staging } from './staging.js';
+import type { HostContext } from './host.js';
+import type { Supervised } from './run.js';
+import { SetupError, type Backend, type ProbeResult } from './types.js';
+
+// The bubblewrap backend: prepare() turns a plan into a bwrap command line
+// (bwrap-args.ts) after making the host side ready: writable directories
+// exist, files the run may create have stand-ins, paths the sandbox's uid
+// must write are lent to it, the network proxy listens. dispose() undoes all
+// of it. Nothing here ever runs the command outside bwrap.
+
+const INSTALL_BWRAP = 'apt-get install -y bubblewrap';
+const USERNS_FIX =
+  'enable unprivileged user namespaces: sysctl -w kernel.unprivileged_userns_clone=1 (Debian), sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 (Ubuntu 24.04+), or raise user.max_user_namespaces';
+/** Directories that get a fresh tmpfs besides HOME. /run and /var/run too: a unix socket on a read-only bind can still be connected to. */
+const PRIVATE_DIRS = ['/tmp', '/var/tmp', '/dev/shm', '/run', '/var/run'];
+/** Where root-run sandboxes keep package caches (HOME-relative paths), one tree per sandbox uid. */
+const CACHE_ROOT = '/var/cache/sbsh';
+
+const execFileP = promisify(execFile);
+
+interface Tools {
+  bwrap: string;
+  bash: string;
+  prlimit: string | null;
+  setpriv: string | null;
+}
+
+function need(name: string, path: string | undefined, fix: string): string {
+  const found = findExecutable(name, path);
+  if (!found) throw new SetupError(`${name} is not on PATH (${path ?? 'PATH is unset'}), and the sandbox needs it`, fix);
+  return found;
+}
+
+function findTools(sb: SandboxPlan, env: NodeJS.ProcessEnv, root: boolean): Tools {
+  const limited = Object.entries(sb.limits).some(([k, v]) => k !== 'wall_seconds' && v !== null);
+  return {
+    bwrap: need('bwrap', env.PATH, INSTALL_BWRAP),
+    bash: need('bash', env.PATH, 'apt-get install -y bash'),
+    prlimit: limited ? need('prlimit', env.PATH, 'apt-get install -y util-linux') : null,
+    setpriv: root ? need('setpriv', env.PATH, 'apt-get install -y util-linux') : null,
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Refuses a path that reaches somewhere else through a symlink: bwrap would follow it at the destination too. */
+async function noSymlinks(path: string): Promise<void> {
+  let existing = path;
+  while (!(await exists(existing))) existing = dirname(existing);
+  const real = await realpath(existing);
+  if (real !== existing) {
+    throw new SetupError(`${path} goes through a symlink (${existing} is ${real}); sbsh binds only real paths`, `list the real path (${join(real, relative(existing, path))}) in the policy instead`);
+  }
+}
+
+/** mkdir -p whose new directories belong to `owner` (root creating them for a user). */
+async function makeDirs(path: string, owner: Ids | null): Promise<void> {
+  const first = await mkdir(path, { recursive: true, mode: 0o755 });
+  if (!first || !owner) return;
+  for (let p = path; ; p = dirname(p)) {
+    await chown(p, owner.uid, owner.gid);
+    if (p === first) break;
+  }
+}
+
+async function nodeInfo(path: string): Promise<NodeInfo> {
+  const st = await stat(path);
+  return { path, mode: st.mode, uid: st.uid, gid: st.gid, dir: st.isDirectory() };
+}
+
+/** bwrap binds by path as the sandbox's uid, so that uid must be able to walk there. */
+async function assertReachable(path: string, user: SandboxUser): Promise<void> {
+  const chain = await Promise.all(ancestry(path).map(nodeInfo));
+  const blocked = blockedOnTheWay(chain, user);
+  if (blocked) {
+    throw new SetupError(
+      `sbsh runs as root, so the sandbox runs as uid ${user.uid} (${user.why}), and it cannot reach ${path}: ${blocked}`,
+      `run sbsh as the workspace's owner, or move the project somewhere that uid can read (a directory outside /root, e.g. /srv or /home/USER)`,
+    );
+  }
+}
+
+interface Undo {
+  /** The workspace's owner: what the sandbox wrote becomes theirs. */
+  owner: Ids;
+  loans: Loan[];
+  staging: Staging | null;
+  network: NetworkSession | null;
+}
+
+async function undo(u: Undo): Promise<string[]> {
+  const problems: string[] = [];
+  if (u.network) await u.network.stop().catch((e: Error) => problems.push(`network proxy: ${e.message}`));
+  for (const loan of u.loans.reverse()) problems.push(...(await giveBack(loan)));
+  if (u.staging) {
+    problems.push(...(await u.staging.settle(u.owner)));
+    await u.staging.remove().catch((e: Error) => problems.push(`${u.staging!.dir}: ${e.message}`));
+  }
+  return problems;
+}
+
+function ids(): Ids {
+  return { uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1 };
+}
+
+interface Resolved {
+  env: Record<string, string>;
+  argv: string[];
+}
+
+async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: Undo): Promise<Resolved> {
+  for (const [what, p] of [['workspace', sb.workspace], ['cwd', sb.cwd], ['HOME', sb.home]] as const) {
+    const bad = checkAbsolute(what, p);
+    if (bad) throw new SetupError(bad, 'this is a bug in the plan; report it with `sbsh plan --json`');
+  }
+  if (sb.cwd !== sb.workspace && !sb.cwd.startsWith(sb.workspace + '/')) {
+    throw new SetupError(`the working directory ${sb.cwd} is outside the workspace ${sb.workspace}`, 'cd into the project first');
+  }
+  if (sb.workspace === sb.home || sb.home.startsWith(sb.workspace === '/' ? '/' : sb.workspace + '/')) {
+    throw new SetupError(`the workspace ${sb.workspace} contains your home directory ${sb.home}, whose credentials the sandbox must not see`, 'run the command inside a project directory (a git checkout), not in or above HOME');
+  }
+  for (const p of [sb.workspace, sb.home]) {
+    if (!(await exists(p))) throw new SetupError(`${p} does not exist`, `create ${p} or run sbsh from an existing directory`);
+  }
+  await noSymlinks(sb.workspace);
+
+  const caller = ids();
+  const root = caller.uid === 0;
+  const tools = findTools(sb, ctx.env, root);
+  const user = chooseSandboxUser(caller, u.owner);
+  const sandboxIds = { uid: user.uid, gid: user.gid };
+
+  u.staging = await createStaging();
+  const staging = u.staging;
+  const writable: Bind[] = [];
+  for (const path of sb.writable) {
+    const c = classifyWritable(path, sb.workspace, sb.home);
+    if ('error' in c) throw new SetupError(c.error, 'fix writable_paths in the policy (sbsh policy show says where it comes from)');
+    await noSymlinks(path);
+    if (c.kind === 'workspace') {
+      if (await exists(path)) {
+        if (root) {
+          const loan = await lend(path, sandboxIds);
+          if (loan) u.loans.push(loan);
+        }
+      } else {
+        await staging.placeholder(path, missingKind(path), sandboxIds, root ? u.owner : null);
+      }
+      writable.push({ source: path, dest: path });
+    } else if (user.why === 'caller') {
+      if (!(await exists(path))) await makeDirs(path, null);
+      writable.push({ source: path, dest: path });
+    } else {
+      // Root's own caches are not lent out: a sandbox could poison what root's
+      // host-side npm later trusts. The sandbox uid gets a cache of its own.
+      const source = join(CACHE_ROOT, String(user.uid), relative(sb.home, path));
+      await makeDirs(CACHE_ROOT, null);
+      await makeDirs(join(CACHE_ROOT, String(user.uid)), sandboxIds);
+      await makeDirs(source, sandboxIds);
+      writable.push({ source, dest: path });
+    }
+  }
+
+  let network: NetworkSession | null = null;
+  if (sb.network.mode === 'allow') {
+    network = u.network = await startNetwork(sb.network, ctx);
+    if (user.why !== 'caller') {
+      await chmod(dirname(network.socketPath), 0o711);
+      await chown(network.socketPath, user.uid, user.gid);
+    }
+  }
+  const readonly: Bind[] = network ? [{ source: network.socketPath, dest: network.socketPath }] : [];
+
+  const hidden: string[] = [];
+  for (const d of PRIVATE_DIRS) {
+    // /var/run is usually a symlink to /run: mounting through it would hide /run twice.
+    const st = await lstat(d).catch(() => null);
+    if (st?.isDirectory()) hidden.push(d);
+  }
+  hidden.push(sb.home);
+
+  const bound = [sb.workspace, ...writable.map((b) => b.dest)];
+  const masks: BwrapLayout['masks'] = [];
+  for (const path of sb.masked) {
+    const st = await stat(path).catch(() => null);
+    if (st && visibleInside(path, hidden, bound)) masks.push({ path, dir: st.isDirectory() });
+  }
+
+  if (root) {
+    for (const p of [sb.workspace, sb.cwd, ...writable.map((b) => b.source), ...readonly.map((b) => b.source)]) await assertReachable(p, user);
+  }
+
+  const inner = [...(tools.prlimit ? prlimitArgs(tools.prlimit, sb.limits) : []), tools.bash, '-c', plan.line, ...(ctx.positional ?? [])];
+  const layout: BwrapLayout = {
+    hidden,
+    workspace: sb.workspace,
+    writable,
+    readonly,
+    masks,
+    emptyFile: staging.emptyFile,
+    cwd: sb.cwd,
+    statusFd: 3,
+    command: network ? network.wrapArgv(inner) : inner,
+  };
+  // The rebuilt environment is what bwrap itself is started with, instead of
+  // --clearenv plus --setenv pairs: values on bwrap's command line would be
+  // readable by every host user in ps. bwrap passes its environment on as is.
+  const env = sandboxEnv(sb.env, ctx.env, { HOME: sb.home, ...(network?.env ?? {}) });
+  const argv = [...dropPrivilegesArgv(tools.setpriv ?? '', caller, user), tools.bwrap, ...bwrapArgs(layout)];
+  return { env, argv };
+}
+
+async function prepare(plan: Plan, ctx: HostContext): Promise<Supervised> {
+  const sb = plan.sandbox;
+  if (plan.action !== 'sandbox' || !sb) {
+    throw new SetupError(`the plan's action is ${plan.action}, not sandbox, so there is nothing to sandbox`, 'this is a bug in the caller; report it with `sbsh plan --json`');
+  }
+  const ws = await stat(sb.workspace).catch(() => null);
+  if (!ws) throw new SetupError(`the workspace ${sb.workspace} does not exist`, 'run sbsh from an existing directory');
+  const u: Undo = { owner: { uid: ws.uid, gid: ws.gid }, loans: [], staging: null, network: null };
+  let resolved: Resolved;
+  try {
+    resolved = await resolveLayout(plan, sb, ctx, u);
+  } catch (err) {
+    const problems = await undo(u);
+    for (const p of problems) process.stderr.write(`sbsh: cleanup: ${p}\n`);
+    if (err instanceof SetupError) throw err;
+    throw new SetupError(`preparing the sandbox failed: ${(err as Error).message}`, 'check the path named above; run `sbsh doctor`');
+  }
+  let disposed = false;
+  return {
+    file: resolved.argv[0]!,
+    args: resolved.argv.slice(1),
+    env: resolved.env,
+    cwd: sb.cwd,
+    fds: [],
+    detached: true,
+    statusPipe: true,
+    supervise: (run) => superviseBwrap(run, sb.limits, ctx),
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const p of await undo(u)) process.stderr.write(`sbsh: after the sandbox: ${p}\n`);
+    },
+  };
+}
+
+async function probe(): Promise<ProbeResult> {
+  const base = { backend: 'bwrap' };
+  const bwrap = findExecutable('bwrap');
+  if (!bwrap) return { ...base, works: false, detail: 'bwrap is not on PATH', fix: INSTALL_BWRAP };
+  const caller = ids();
+  const setpriv = caller.uid === 0 ? findExecutable('setpriv') : null;
+  if (caller.uid === 0 && !setpriv) return { ...base, works: false, detail: 'setpriv is not on PATH (sbsh runs as root and drops to an unprivileged uid with it)', fix: 'apt-get install -y util-linux' };
+  const user = chooseSandboxUser(caller, caller.uid === 0 ? { uid: 0, gid: 0 } : caller);
+  const argv = [...dropPrivilegesArgv(setpriv ?? '', caller, user), bwrap, '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-all', '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--', '/bin/sh', '-c', 'id -u'];
+  const shown = `${argv.join(' ')}`;
+  try {
+    const { stdout } = await execFileP(argv[0]!, argv.slice(1), { timeout: 10_000 });
+    const inner = stdout.trim();
+    if (inner === '0') return { ...base, works: false, detail: `${shown}: the sandbox runs as uid 0`, fix: 'run sbsh as a normal user' };
+    return { ...base, works: true, detail: `${shown}: ran as uid ${inner}`, fix: null };
+  } catch (err) {
+    const e = err as Error & { stderr?: string };
+    const msg = (e.stderr || e.message).trim();
+    const userns = /namespace|uid map|setting up uid|Operation not permitted|Permission denied/i.test(msg);
+    return { ...base, works: false, detail: `${shown}: ${msg}`, fix: userns ? USERNS_FIX : INSTALL_BWRAP };
+  }
+}
+
+export function createBwrapBackend(): Backend {
+  return { name: 'bwrap', probe, prepare };
+}

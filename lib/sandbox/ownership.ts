@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { lchown, lstat } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import type { Ids } from './identity.js';
+
+// Lending writable paths to the sandbox's uid for one run (root only; see
+// identity.ts). Before: every entry is chowned to the sandbox uid, and the
+// entries whose owner differed from the path's own owner are remembered.
+// After: everything, including what the run created, goes back to the
+// path's owner, and the remembered entries get their own owners back. Both
+// directions use `chown -h` (never through a symlink the sandbox planted),
+// and run only after every sandboxed process is gone (PID namespace).
+
+const run = promisify(execFile);
+const SYSTEM_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
+
+export interface Loan {
+  path: string;
+  owner: Ids;
+  /** Entries owned by someone other than `owner` before the loan. */
+  exceptions: { path: string; uid: number; gid: number }[];
+}
+
+/** Parses `find -printf '%U %G %p\0'`. */
+export function parseOwners(out: string): Loan['exceptions'] {
+  return out
+    .split('\0')
+    .filter(Boolean)
+    .map((rec) => {
+      const m = /^(\d+) (\d+) ([\s\S]*)$/.exec(rec);
+      if (!m) throw new Error(`unexpected find output: ${JSON.stringify(rec)}`);
+      return { uid: Number(m[1]), gid: Number(m[2]), path: m[3]! };
+    });
+}
+
+async function chownTree(path: string, to: Ids): Promise<void> {
+  await run('chown', ['-hR', `${to.uid}:${to.gid}`, '--', path], { env: { PATH: SYSTEM_PATH }, maxBuffer: 1 << 20 });
+}
+
+/** Lends `path` to `to`; null when it already belongs to `to`. */
+export async function lend(path: string, to: Ids): Promise<Loan | null> {
+  const st = await lstat(path);
+  if (st.uid === to.uid && st.gid === to.gid) return null;
+  const owner = { uid: st.uid, gid: st.gid };
+  const { stdout } = await run('find', [path, '-xdev', '(', '!', '-uid', String(owner.uid), '-o', '!', '-gid', String(owner.gid), ')', '-printf', '%U %G %p\\0'], {
+    env: { PATH: SYSTEM_PATH },
+    maxBuffer: 64 << 20,
+  });
+  const loan = { path, owner, exceptions: parseOwners(stdout) };
+  await chownTree(path, to);
+  return loan;
+}
+
+/** Gives a lent path back; returns what could not be restored, as readable lines. */
+export async function giveBack(loan: Loan): Promise<string[]> {
+  const problems: string[] = [];
+  try {
+    await chownTree(loan.path, loan.owner);
+  } catch (err) {
+    problems.push(`chown -hR ${loan.owner.uid}:${loan.owner.gid} ${loan.path}: ${(err as Error).message}`);
+  }
+  for (const e of loan.exceptions) {
+    try {
+      await lchown(e.path, e.uid, e.gid);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`chown -h ${e.uid}:${e.gid} ${e.path}: ${(err as Error).message}`);
+    }
+  }
+  return problems;
+}

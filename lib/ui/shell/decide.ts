@@ -1,0 +1,97 @@
+import type { Audit } from '../../audit/bus.js';
+import { createSessionGuard, denialMessage, type GuardConfig, type SessionGuard } from '../../guard/index.js';
+import { loadPolicy, makePlan } from '../../plan/index.js';
+import type { Plan } from '../../plan/schema.js';
+import { backendFor } from '../../sandbox/index.js';
+import type { Prepared } from '../../sandbox/types.js';
+import { decisionSummary } from './display.js';
+
+// One line typed at the prompt → what the shell does with it: the same
+// pipeline as `sbsh -c` (plan, decision event, guard, backend.prepare), up to
+// the point where something would run.
+
+export interface LineRequest {
+  id: string;
+  line: string;
+  cwd: string;
+  /** The shell's exported environment as it is now. */
+  env: NodeJS.ProcessEnv;
+}
+
+export type Decision =
+  | { action: 'host'; summary: string; notes: string[] }
+  | { action: 'sandbox'; summary: string; notes: string[]; prepared: Prepared }
+  /** Nothing runs: `message` is printed, `$?` becomes `status`; `endSession` in strict mode. */
+  | { action: 'refuse'; summary: string; notes: string[]; status: number; message: string; endSession: boolean };
+
+export interface Decider {
+  decide(req: LineRequest): Promise<Decision>;
+}
+
+export const EXIT_DENIED = 126;
+export const EXIT_SETUP = 125;
+export const EXIT_POLICY = 2;
+
+/** Loosening attempts a repository policy made, each told once per session. */
+function noteIgnored(plan: Plan, told: Set<string>): string[] {
+  const notes: string[] = [];
+  for (const ig of plan.ignored) {
+    const key = `${ig.file}\0${ig.key}`;
+    if (told.has(key)) continue;
+    told.add(key);
+    notes.push(`sbsh: ignored ${ig.key} from ${ig.file}: ${ig.why}`);
+  }
+  return notes;
+}
+
+async function guardConfig(cwd: string, env: NodeJS.ProcessEnv): Promise<GuardConfig> {
+  try {
+    const g = (await loadPolicy({ cwd, env })).policy.guard;
+    return { strict: g?.strict ?? false, kill_after: g?.kill_after ?? 1 };
+  } catch {
+    // A broken policy file is reported on every line; it cannot loosen anything.
+    return { strict: false, kill_after: 1 };
+  }
+}
+
+export async function createPipelineDecider(opts: { audit: Audit; cwd: string; env: NodeJS.ProcessEnv }): Promise<Decider> {
+  const { audit } = opts;
+  // One guard per session, configured by the policy where the session starts.
+  const guard: SessionGuard = createSessionGuard(await guardConfig(opts.cwd, opts.env), audit);
+  const told = new Set<string>();
+
+  return {
+    async decide({ id, line, cwd, env }) {
+      let plan: Plan;
+      try {
+        plan = await makePlan(line, { cwd, env });
+      } catch (err) {
+        const e = err as Error;
+        if (e.name !== 'PolicyError') throw err;
+        return { action: 'refuse', summary: 'sbsh: policy error', notes: [], status: EXIT_POLICY, message: `sbsh: ${e.message}\nNothing was run.`, endSession: false };
+      }
+      audit.emit({
+        type: 'decision', id, line, cwd, action: plan.action, class: plan.class,
+        backend: plan.backend, profile: plan.profile, reasons: plan.reasons,
+      });
+      const summary = decisionSummary(plan);
+      const notes = noteIgnored(plan, told);
+      if (plan.action === 'host') return { action: 'host', summary, notes };
+      if (plan.action === 'deny') {
+        const verdict = guard.recordDenied(plan, id);
+        const message = denialMessage(plan) + (verdict.message ? `\n${verdict.message}` : '');
+        return { action: 'refuse', summary, notes, status: EXIT_DENIED, message, endSession: verdict.endSession };
+      }
+      try {
+        const prepared = await backendFor(plan.backend!).prepare(plan, { env, audit, id });
+        return { action: 'sandbox', summary, notes, prepared };
+      } catch (err) {
+        const e = err as Error & { fix?: string };
+        if (e.name !== 'SetupError') throw err;
+        audit.emit({ type: 'violation', id, kind: 'setup', rule: `backend.${plan.backend}`, detail: e.message });
+        const message = `sbsh: sandbox setup failed (${plan.backend}): ${e.message}\nFix: ${e.fix}\nThe command was not run (not on the host either).`;
+        return { action: 'refuse', summary, notes, status: EXIT_SETUP, message, endSession: false };
+      }
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { builtinCacheDir, loadPolicyFresh } from '../../lib/policy/load.js';
+import { readLayerFile } from '../../lib/policy/layer.js';
+import { builtinPolicyFile } from '../../lib/policy/builtin.js';
+import { fixturesDir, makeTmpEnv, type TmpEnv } from './tmp-env.js';
+
+// The built-ins' YAML parse is cached by content hash in the config
+// directory; the data is validated on every load and errors still point at
+// the right line.
+
+const BUILTIN = join(fixturesDir(), 'builtin');
+
+function withEnv(fn: (t: TmpEnv) => void): () => void {
+  return () => {
+    const t = makeTmpEnv();
+    try {
+      fn(t);
+    } finally {
+      t.cleanup();
+    }
+  };
+}
+
+const entries = (t: TmpEnv): string[] => readdirSync(builtinCacheDir(t.env)).sort();
+
+test('one entry per built-in read, named by content hash; user and repository files are not cached', withEnv((t) => {
+  t.write(t.userPolicy, 'guard: { kill_after: 4 }\n');
+  t.write(t.repoPolicy, 'guard: { kill_after: 2 }\n');
+  loadPolicyFresh({ workspace: t.workspace, env: t.env, builtinDir: BUILTIN, base: 'ci' });
+  const names = entries(t);
+  assert.is(names.length, 3, names.join());
+  assert.ok(names.every((n) => /^[0-9a-f]{64}\.json$/.test(n)));
+}));
+
+test('a cached entry is what the next load uses (so it must be as protected as trusted.json)', withEnv((t) => {
+  loadPolicyFresh({ workspace: t.workspace, env: t.env, builtinDir: BUILTIN });
+  const [entry] = entries(t);
+  const path = join(builtinCacheDir(t.env), entry!);
+  const data = JSON.parse(readFileSync(path, 'utf8'));
+  data.guard.kill_after = 42;
+  writeFileSync(path, JSON.stringify(data));
+  assert.is(loadPolicyFresh({ workspace: t.workspace, env: t.env, builtinDir: BUILTIN }).policy.guard!.kill_after, 42);
+}));
+
+test('a damaged or schema-invalid entry is ignored and the file parsed', withEnv((t) => {
+  loadPolicyFresh({ workspace: t.workspace, env: t.env, builtinDir: BUILTIN });
+  const path = join(builtinCacheDir(t.env), entries(t)[0]!);
+  for (const junk of ['{not json', JSON.stringify({ profiles: { x: { network: { mode: 'open' } } } })]) {
+    writeFileSync(path, junk);
+    assert.is(loadPolicyFresh({ workspace: t.workspace, env: t.env, builtinDir: BUILTIN }).policy.guard!.kill_after, 5);
+  }
+}));
+
+test('errors in a cached layer still name the line', withEnv((t) => {
+  const load = (): string => {
+    try {
+      loadPolicyFresh({ workspace: t.workspace, env: t.env, builtinDir: BUILTIN, base: 'demo' });
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'no error';
+  };
+  const parsed = load();
+  assert.is(entries(t).length, 1, 'demo.yaml was cached before its extends was found to loop');
+  assert.is(load(), parsed);
+  assert.is(parsed, `${join(BUILTIN, 'demo.yaml')}:1:10: extends: extends "demo", which extends this file again; remove one of the two extends`);
+}));
+
+test('an unwritable config directory only costs the cache', withEnv((t) => {
+  t.write(join(t.home, '.config', 'sbsh', 'cache'), 'a file where the cache directory would go');
+  const p = loadPolicyFresh({ workspace: t.workspace, env: t.env, builtinDir: BUILTIN });
+  assert.is(p.policy.guard!.kill_after, 5);
+}));
+
+test('reading the shipped default policy from the cache is much cheaper than parsing it', withEnv((t) => {
+  const file = builtinPolicyFile('default');
+  const cpu = (f: () => void): number => {
+    f();
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < 10; i++) f();
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 10 / 1000;
+  };
+  const parse = cpu(() => readLayerFile(file, 'builtin'));
+  const cached = cpu(() => readLayerFile(file, 'builtin', builtinCacheDir(t.env)));
+  process.stdout.write(`default.yaml: parse ${parse.toFixed(1)} ms cpu, from cache ${cached.toFixed(1)} ms cpu\n`);
+  assert.ok(cached * 5 < parse, `cache ${cached} ms vs parse ${parse} ms`);
+}));
+
+test.run();

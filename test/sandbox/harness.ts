@@ -1,0 +1,141 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AuditEvent } from '../../lib/audit/schema.js';
+import type { Plan } from '../../lib/plan/schema.js';
+import type { Ids } from '../../lib/sandbox/identity.js';
+
+// Real runs for the sandbox tests: throwaway workspaces and HOMEs, a normal
+// user to run as, and drive.ts started as a separate process (as sbsh -c would be).
+
+export const TEST_USER = 'sbshtest';
+
+export interface User extends Ids {
+  name: string;
+}
+
+export const ROOT: User = { name: 'root', uid: 0, gid: 0 };
+
+/** The normal test user (made with useradd -m when missing; needs root). Null when this machine cannot have one. */
+export function testUser(): User | null {
+  const look = () => spawnSync('id', ['-u', TEST_USER], { encoding: 'utf8' });
+  let r = look();
+  if (r.status !== 0 && process.getuid?.() === 0) {
+    spawnSync('useradd', ['-m', '-s', '/bin/bash', TEST_USER], { stdio: 'ignore' });
+    r = look();
+  }
+  if (r.status !== 0) return null;
+  const gid = Number(spawnSync('id', ['-g', TEST_USER], { encoding: 'utf8' }).stdout.trim());
+  return { name: TEST_USER, uid: Number(r.stdout.trim()), gid };
+}
+
+export interface World {
+  base: string;
+  ws: string;
+  home: string;
+  owner: User;
+  cleanup(): void;
+}
+
+/** A workspace and a HOME, both owned by `owner`, under a fresh directory others may enter. */
+export function makeWorld(owner: User): World {
+  const base = mkdtempSync(join(tmpdir(), 'sbsh-t-'));
+  chmodSync(base, 0o755);
+  const ws = join(base, 'ws');
+  const home = join(base, 'home');
+  for (const d of [ws, home]) {
+    spawnSync('mkdir', ['-m', '755', d]);
+    chownSync(d, owner.uid, owner.gid);
+  }
+  return { base, ws, home, owner, cleanup: () => rmSync(base, { recursive: true, force: true }) };
+}
+
+/** Writes a file in the world as its owner would have. */
+export function put(world: World, path: string, content: string, mode = 0o644): void {
+  writeFileSync(path, content, { mode });
+  chownSync(path, world.owner.uid, world.owner.gid);
+}
+
+export interface DriveResult {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  events: AuditEvent[];
+  ms: number;
+}
+
+export interface DriveOptions {
+  as: User;
+  env: NodeJS.ProcessEnv;
+  stdin?: string;
+  /** Called once the driver runs (to send it signals). */
+  onSpawn?(child: ChildProcess): void;
+  timeoutMs?: number;
+}
+
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? 'setpriv';
+const here = fileURLToPath(new URL('.', import.meta.url));
+const compiled = import.meta.url.endsWith('.js');
+
+/** Runs `plan` through drive.ts in its own process, as `opts.as`, with `opts.env` as both its environment and the caller's. */
+export function drive(plan: Plan, opts: DriveOptions): Promise<DriveResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'sbsh-job-'));
+  chmodSync(dir, 0o755);
+  const jobFile = join(dir, 'job.json');
+  const auditLog = join(dir, 'audit.jsonl');
+  writeFileSync(jobFile, JSON.stringify({ plan, env: opts.env, auditLog }), { mode: 0o644 });
+  if (opts.as.uid !== 0) chownSync(dir, opts.as.uid, opts.as.gid);
+  const script = compiled ? [join(here, 'drive.js')] : ['--import', import.meta.resolve('tsx'), join(here, 'drive.ts')];
+  const node = [process.execPath, ...script, jobFile];
+  const argv = opts.as.uid === process.getuid?.() ? node : [SETPRIV, `--reuid=${opts.as.uid}`, `--regid=${opts.as.gid}`, '--clear-groups', '--', ...node];
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: plan.sandbox?.cwd ?? '/', env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.end(opts.stdin ?? '');
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    child.on('spawn', () => opts.onSpawn?.(child));
+    child.on('error', reject);
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      let events: AuditEvent[] = [];
+      try {
+        events = readFileSync(auditLog, 'utf8').split('\n').filter(Boolean).map((l) => AuditEvent.parse(JSON.parse(l)));
+      } catch {
+        // no event was written
+      }
+      rmSync(dir, { recursive: true, force: true });
+      resolve({ status, signal, stdout, stderr, events, ms: Date.now() - started });
+    });
+  });
+}
+
+/** Host processes whose command line starts with `name` (argv[0] set with `exec -a`). */
+export function processesNamed(name: string): string[] {
+  const r = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter((l) => l.trim().split(/\s+/)[1] === name);
+}
+
+/** Host processes whose command line contains `marker` (other than this test's own). */
+export function processesWith(marker: string): string[] {
+  const r = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter((l) => l.includes(marker) && !l.includes('ps -eo'));
+}
+
+export function waitFor(check: () => boolean, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  return new Promise((resolve) => {
+    const tick = () => {
+      if (check()) resolve(true);
+      else if (Date.now() > until) resolve(false);
+      else setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
