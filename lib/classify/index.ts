@@ -130,7 +130,7 @@ class Walk {
   private throughCreated(abs: string): string {
     // A bounded number of hops: links created on one line can point at each other.
     for (let hop = 0; hop < 8; hop++) {
-      const link = [...this.created.keys()].find((l) => isAtOrBelow(abs, l) && l !== '/');
+      const link = [...this.created.keys()].find((l) => isAtOrBelow(abs, l));
       if (link === undefined) break;
       abs = posix.join(this.created.get(link)!, posix.relative(link, abs));
     }

@@ -28,10 +28,16 @@ interface CompiledRule {
 
 export type GuardLists = Required<GuardData>;
 
-export interface CompiledRules {
+interface ByName {
   guard: CompiledRule[];
   /** Non-dangerous rules, last first: the first match in this order wins. */
   lastFirst: CompiledRule[];
+}
+
+export interface CompiledRules {
+  all: ByName;
+  /** The rules whose `command` can match a name, computed once per name: a line's names repeat, the rules do not change. */
+  byName: Map<string, ByName>;
   lists: GuardLists;
 }
 
@@ -81,8 +87,8 @@ export function compileRules(config: ClassifyConfig): CompiledRules {
   if (!c) {
     const all = config.rules.map(compileRule);
     c = {
-      guard: all.filter((r) => r.rule.class === 'dangerous'),
-      lastFirst: all.filter((r) => r.rule.class !== 'dangerous').reverse(),
+      all: { guard: all.filter((r) => r.rule.class === 'dangerous'), lastFirst: all.filter((r) => r.rule.class !== 'dangerous').reverse() },
+      byName: new Map(),
       lists: guardLists(config),
     };
     cache.set(config, c);
@@ -101,11 +107,22 @@ function subcommandMatches(r: CompiledRule, f: CommandFacts): boolean {
   return r.subcommands.some((seq) => (seq.length === 0 ? pos.length === 0 : seq.every((w, i) => pos[i]?.value === w)));
 }
 
+const nameMatches = (r: CompiledRule, name: string) => r.names.has(name) || r.globs.some((g) => matchName(g, name));
+
+function rulesFor(c: CompiledRules, name: string): ByName {
+  let r = c.byName.get(name);
+  if (!r) {
+    r = { guard: c.all.guard.filter((x) => nameMatches(x, name)), lastFirst: c.all.lastFirst.filter((x) => nameMatches(x, name)) };
+    c.byName.set(name, r);
+  }
+  return r;
+}
+
+/** Whether a rule whose command names already match applies to this command. */
 function matches(r: CompiledRule, f: CommandFacts, text: string): boolean {
   return (
     r.where.includes(f.location) &&
     (r.rule.payload === undefined || r.rule.payload === f.hasPayload) &&
-    (r.names.has(f.name) || r.globs.some((g) => matchName(g, f.name))) &&
     subcommandMatches(r, f) &&
     (r.argv === null || r.argv.test(text))
   );
@@ -120,8 +137,9 @@ export interface RuleMatch {
 
 export function matchRules(c: CompiledRules, f: CommandFacts): RuleMatch {
   const text = argvText(f);
+  const rules = rulesFor(c, f.name);
   return {
-    guard: c.guard.filter((r) => matches(r, f, text)).map((r) => r.rule),
-    decided: c.lastFirst.find((r) => matches(r, f, text))?.rule ?? null,
+    guard: rules.guard.filter((r) => matches(r, f, text)).map((r) => r.rule),
+    decided: rules.lastFirst.find((r) => matches(r, f, text))?.rule ?? null,
   };
 }

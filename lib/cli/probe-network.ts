@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Plan } from '../plan/schema.js';
@@ -11,6 +11,8 @@ import { backendFor, runPrepared, type ProbeResult } from '../sandbox/index.js';
  */
 export async function probeNetwork(): Promise<ProbeResult> {
   const dir = mkdtempSync(join(tmpdir(), 'sbsh-doctor-'));
+  // As root the sandbox runs as an unprivileged uid, which must reach the workspace.
+  chmodSync(dir, 0o755);
   const started = Date.now();
   try {
     const plan = Plan.parse({

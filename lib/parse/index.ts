@@ -2,7 +2,7 @@ import type { Parser } from 'web-tree-sitter';
 import { TreeBuilder } from './build.js';
 import { MAX_PAYLOAD_DEPTH } from './command.js';
 import { loadBashGrammar } from './grammar.js';
-import { describeProblem, findMislexedAnsiC, findProblem } from './problems.js';
+import { describeProblem, findFalseComment, findMislexedAnsiC, findProblem } from './problems.js';
 import { lineContinuations, Source } from './source.js';
 import type { Node } from './types.js';
 import { unknownNode } from './unknown.js';
@@ -67,6 +67,10 @@ class BashLineParser implements LineParser {
       if (problem) {
         const { reason, why } = describeProblem(text, problem);
         return unknownNode(text, reason, why);
+      }
+      const comment = findFalseComment(tree.rootNode, src.work);
+      if (comment) {
+        return unknownNode(text, 'parse-error', `tree-sitter reads \`${comment.text.slice(0, 20)}\` at ${comment.startPosition.row + 1}:${comment.startPosition.column + 1} as a comment, bash does not; quote the \`#\``);
       }
       const mislexed = findMislexedAnsiC(tree.rootNode, src.work);
       if (mislexed) {

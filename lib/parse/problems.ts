@@ -24,6 +24,26 @@ export function findMislexedAnsiC(root: Syntax, text: string): Syntax | null {
   return firstNode(root, (n) => n.type === 'ansi_c_string' && ansiCLength(n.text) !== n.text.length, () => true);
 }
 
+/**
+ * The first comment that bash would not read as one, or null: tree-sitter
+ * drops an escaped blank before a quoted word's continuation and then takes a
+ * `#` for the start of a comment, so `echo 'x'\\ #; rm -rf ~` hides the `rm`.
+ */
+export function findFalseComment(root: Syntax, text: string): Syntax | null {
+  if (!text.includes('#')) return null;
+  return firstNode(root, (n) => n.type === 'comment' && !startsWord(text, n.startIndex), () => true);
+}
+
+/** A `#` at `i` starts a comment only at the start of a word. */
+function startsWord(text: string, i: number): boolean {
+  const before = text[i - 1];
+  if (before === undefined || '\n;&|()<>'.includes(before)) return true;
+  if (before !== ' ' && before !== '\t') return false;
+  let backslashes = 0;
+  while (text[i - 2 - backslashes] === '\\') backslashes++;
+  return backslashes % 2 === 0;
+}
+
 /** Length of the `$'…'` token at the start of `text` as bash reads it; -1 if it is never closed. */
 export function ansiCLength(text: string): number {
   for (let i = 2; i < text.length; i++) {

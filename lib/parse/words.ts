@@ -73,6 +73,10 @@ class Literal {
         if (next !== '\n') this.quoted(next);
         continue;
       }
+      if (ch === ' ' || ch === '\t' || ch === '\n') {
+        // An unquoted blank ends a word: tree-sitter read two words as one (`] }`).
+        throw new NotUnderstood('parse-error', `tree-sitter read \`${text}\` as one word`);
+      }
       this.value += ch;
       this.mask += ch;
     }

@@ -213,6 +213,11 @@ class Tightener {
       this.ignore(at, `would classify ${describeCommands(rule)} as ${rule.class}, below ${floor}; an untrusted repository may only raise a command's class`);
       return;
     }
+    // Raising to install also swaps in the install profile, which reaches the network: a loosening in disguise.
+    if (rule.class === 'install') {
+      this.ignore(at, `would move ${describeCommands(rule)} to the install profile, which reaches package registries; an untrusted repository may raise a command only to build or dangerous; ${TRUST_HINT}`);
+      return;
+    }
     const { ecosystem, ...rest } = rule;
     if (ecosystem !== undefined) this.ignore([...at, 'ecosystem'], `ecosystem "${ecosystem}" would open that ecosystem's network domains; ${TRUST_HINT}`);
     this.m.raiseOnlyRules.push(rest);

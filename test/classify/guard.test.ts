@@ -119,6 +119,7 @@ const GUARDED: Array<[line: string, rule: string]> = [
   ['git config --system core.editor vim', 'guard.persistence'],
   ['git config --file ~/.gitconfig user.name x', 'guard.persistence'],
   ['git maintenance start', 'guard.git-maintenance'],
+  ['code --install-extension ./evil.vsix', 'guard.editor-extension'],
   ['pre-commit install', 'guard.git-hook-installer'],
   ['npx husky install', 'guard.git-hook-installer'],
   ['npm config set script-shell ./x', 'guard.tool-config'],

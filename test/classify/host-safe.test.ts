@@ -16,6 +16,7 @@ const HOST_SAFE: Array<[string, string]> = [
   ['tail -f log.txt', 'read-only-tool'],
   ['grep -r foo . 2>/dev/null', 'read-only-tool'],
   ['rg -n "TODO" src', 'read-only-tool'],
+  ['fd -e ts', 'read-only-tool'],
   ['find . -name "*.ts" | xargs grep foo', 'read-only-tool'],
   ['find . -type f -exec grep -l foo {} +', 'read-only-tool'],
   ['find / -name passwd 2>/dev/null', 'read-only-tool'],
@@ -166,7 +167,6 @@ const HOST_SAFE: Array<[string, string]> = [
   // package managers asked for information
   ['npm ls', 'npm-query'],
   ['npm view react version', 'npm-query'],
-  ['npm outdated', 'npm-query'],
   ['npm audit', 'npm-query'],
   ['npm config get registry', 'npm-query'],
   ['npm version', 'version-query-short'],

@@ -222,6 +222,8 @@ table('builds and anything that runs the repository\'s code', [
   ['git clone -u ./upload x y', 'build', 'guard.git-runs-program'],
   ['git difftool -x ./differ', 'build', 'guard.git-runs-program'],
   ['git push --receive-pack=./x origin', 'build', 'guard.git-runs-program'],
+  ['zip -T -TT ./check out.zip f', 'build', 'tool-runs-program'],
+  ['LESSOPEN="|./pre %s" less f', 'build', 'guard.env-loads-code'],
   ['npm docs', 'build', 'npm', 'npm'],
   ['npm outdated', 'build', 'npm', 'npm'],
 ]);
@@ -304,6 +306,8 @@ table('what sbsh cannot see into is unknown, never host-safe', [
   ['find . -name "*.o" | xargs rm -f', 'unknown', 'guard.dynamic-write-target'],
   ['docker run -v "$SRC":/src x', 'unknown', 'guard.container-dynamic-mount'],
   ['gh extension install x/y', 'unknown', 'gh-extension'],
+  ['fd -e o -x rm', 'unknown', 'search-runs-command'],
+  ['rg --pre ./pdftotext foo', 'unknown', 'search-runs-command'],
   ['rustup update', 'unknown', 'rustup'],
   ['git maintenance run', 'unknown', 'git'],
   ['docker cp c:/etc/x .', 'unknown', 'container'],

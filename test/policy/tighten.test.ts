@@ -198,7 +198,8 @@ test('classification rules: a repository may only raise a class', () => {
       '    - { id: cat, class: install, why: redefines a base rule, command: cat }',
       '    - { id: git-status, command: git, class: host-safe, subcommand: status, why: reads the repository state }',
       '    - { id: codegen, class: build, why: runs repo code, command: codegen }',
-      '    - { id: setup, class: install, why: installs, command: ./setup.sh, ecosystem: npm }',
+      '    - { id: setup, class: build, why: runs a repo script, command: ./setup.sh, ecosystem: npm }',
+      '    - { id: make-installs, class: install, why: gets the install profile, command: make }',
       '    - { id: guard.cat-secrets, class: dangerous, why: reads secrets, command: cat, argv: "secrets" }',
       '    - { id: local-npm, class: build, why: a repo-local npm, command: npm, where: [workspace] }',
     ].join('\n') + '\n',
@@ -209,7 +210,9 @@ test('classification rules: a repository may only raise a class', () => {
     'classify.rules.npm-test-build',
     'classify.rules.cat',
     'classify.rules.setup.ecosystem',
+    'classify.rules.make-installs',
   ]);
+  assert.match(p.ignored[5]!.why, /install profile, which reaches package registries/);
   assert.is(p.ignored[0]!.why, `would classify "curl" as host-safe, below unknown; an untrusted repository may only raise a command's class`);
   assert.is(p.ignored[1]!.why, `would classify "npm install" as host-safe, below install; an untrusted repository may only raise a command's class`);
   assert.equal(p.raiseOnlyRules.map((r) => r.id), ['codegen', 'setup', 'guard.cat-secrets', 'local-npm']);

@@ -31,26 +31,8 @@ export function testUser(): User | null {
   return { name: TEST_USER, uid: Number(r.stdout.trim()), gid };
 }
 
-export interface World {
-  base: string;
-  ws: string;
-  home: string;
-  owner: User;
-  cleanup(): void;
-}
-
-/** A workspace and a HOME, both owned by `owner`, under a fresh directory others may enter. */
-export function makeWorld(owner: User): World {
-  const base = mkdtempSync(join(tmpdir(), 'sbsh-t-'));
-  chmodSync(base, 0o755);
-  const ws = join(base, 'ws');
-  const home = join(base, 'home');
-  for (const d of [ws, home]) {
-    spawnSync('mkdir', ['-m', '755', d]);
-    chownSync(d, owner.uid, owner.gid);
-  }
-  return { base, ws, home, owner, cleanup: () => rmSync(base, { recursive: true, force: true }) };
-}
+export { makeWorld, processesWith, waitFor, type World } from '../../lib/demo/exfil-world.js';
+import type { World } from '../../lib/demo/exfil-world.js';
 
 /** Writes a file in the world as its owner would have. */
 export function put(world: World, path: string, content: string, mode = 0o644): void {
@@ -122,20 +104,3 @@ export function processesNamed(name: string): string[] {
   return r.stdout.split('\n').filter((l) => l.trim().split(/\s+/)[1] === name);
 }
 
-/** Host processes whose command line contains `marker` (other than this test's own). */
-export function processesWith(marker: string): string[] {
-  const r = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
-  return r.stdout.split('\n').filter((l) => l.includes(marker) && !l.includes('ps -eo'));
-}
-
-export function waitFor(check: () => boolean, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  return new Promise((resolve) => {
-    const tick = () => {
-      if (check()) resolve(true);
-      else if (Date.now() > until) resolve(false);
-      else setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
