@@ -71,7 +71,7 @@ export async function runExfilDemo(): Promise<number> {
   const world = await buildExfilWorld(owner);
   const state = join(world.base, 'sbsh-state');
   mkdirSync(state, { recursive: true });
-  const env = { ...world.env, XDG_STATE_HOME: join(state, 'state'), XDG_CONFIG_HOME: join(state, 'config') };
+  const env = { ...world.env, XDG_STATE_HOME: join(state, 'state'), XDG_CONFIG_HOME: join(state, 'config'), XDG_CACHE_HOME: join(state, 'cache') };
   let failures = 0;
   try {
     for (const [phase, line] of [['postinstall', 'npm install --no-audit --no-fund --offline --foreground-scripts'], ['build', 'npm run build']] as const) {

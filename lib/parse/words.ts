@@ -163,12 +163,21 @@ export function wordGroups(nodes: readonly Syntax[], work: string): Syntax[][] {
     const to = escapedBlanksBefore(work, n.startIndex);
     if (group && from >= to) group.push(n);
     else {
-      // A word made only of escaped blanks (`a \  b`) gets no node at all.
-      if (previous && work.slice(from, to).includes('\\')) throw new NotUnderstood('parse-error', `a word tree-sitter dropped in \`${work.slice(from, to)}\``);
+      if (previous && work.slice(from, to).includes('\\')) throw droppedWord(work.slice(from, to));
       groups.push([n]);
     }
   }
+  const last = nodes[nodes.length - 1];
+  if (last) {
+    const after = /^[ \t]*\\[ \t]/.exec(work.slice(escapedBlanksAfter(work, last.endIndex)));
+    if (after) throw droppedWord(after[0]);
+  }
   return groups;
+}
+
+/** A word made only of escaped blanks (`a \\  b`) gets no node at all. */
+function droppedWord(text: string): NotUnderstood {
+  return new NotUnderstood('parse-error', `tree-sitter dropped the word of escaped blanks in \`${text}\``);
 }
 
 /** Where a word really starts: before the escaped blanks (`\ `) tree-sitter left in front of its node. */

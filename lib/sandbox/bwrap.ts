@@ -169,16 +169,15 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
         await staging.placeholder(path, missingKind(path), sandboxIds, root ? u.owner : null);
       }
       writable.push({ source: path, dest: path });
-    } else if (user.why === 'caller') {
-      if (!(await exists(path))) await makeDirs(path, null);
-      writable.push({ source: path, dest: path });
     } else {
-      // Root's own caches are not lent out: a sandbox could poison what root's
-      // host-side npm later trusts. The sandbox uid gets a cache of its own.
-      const source = join(CACHE_ROOT, String(user.uid), relative(sb.home, path));
-      await makeDirs(CACHE_ROOT, null);
-      await makeDirs(join(CACHE_ROOT, String(user.uid)), sandboxIds);
-      await makeDirs(source, sandboxIds);
+      // HOME paths (package caches) are never the host's own: a sandbox could
+      // poison what a host-side npm or pip later trusts. Sandboxes get caches
+      // of their own, shared only with other sandboxed runs of the same uid.
+      const cacheRoot = user.why === 'caller' ? join(ctx.env.XDG_CACHE_HOME || join(sb.home, '.cache'), 'sbsh', 'sandbox-home') : join(CACHE_ROOT, String(user.uid));
+      const source = join(cacheRoot, relative(sb.home, path));
+      if (user.why !== 'caller') await makeDirs(CACHE_ROOT, null);
+      await makeDirs(cacheRoot, user.why === 'caller' ? null : sandboxIds);
+      await makeDirs(source, user.why === 'caller' ? null : sandboxIds);
       writable.push({ source, dest: path });
     }
   }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chownSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import { skipWithReason } from '../helpers/skip.js';
@@ -14,8 +14,9 @@ const runLine: RunLine = async (line, { world, user, env }) => {
   // sbsh's own state (audit log, policy cache) lives outside the fake HOME,
   // whose contents the suite hashes before and after.
   const state = join(world.base, 'sbsh-state');
-  mkdirSync(state, { recursive: true, mode: 0o777 });
-  const sbshEnv = { ...env, XDG_STATE_HOME: join(state, 'state'), XDG_CONFIG_HOME: join(state, 'config') };
+  mkdirSync(state, { recursive: true });
+  chownSync(state, user.uid, user.gid);
+  const sbshEnv = { ...env, XDG_STATE_HOME: join(state, 'state'), XDG_CONFIG_HOME: join(state, 'config'), XDG_CACHE_HOME: join(state, 'cache') };
   return runSbsh(['-c', line], { cwd: world.ws, env: sbshEnv, as: user, timeoutMs: 180_000 });
 };
 

@@ -141,15 +141,16 @@ function realRuns(user: User): void {
     assert.is(statSync(join(world.ws, 'package-lock.json')).mode & 0o7777, 0o644);
   });
 
-  s('a package cache under HOME persists across runs (the caller\'s own, or the sandbox uid\'s when root)', async () => {
+  s('a package cache under HOME persists across runs, in a cache only sandboxes use (never the host\'s own)', async () => {
     const name = canary();
     const plan = planIn(world, `echo warm > ~/.npm/${name} && cat ~/.npm/${name}`, { writable: [join(world.home, '.npm')] });
     const r = await drive(plan, opts(world, user));
     assert.is(r.status, 0, r.stderr);
-    const hostCache = user.uid === 0 ? '/var/cache/sbsh/65533/.npm' : join(world.home, '.npm');
+    const hostCache = user.uid === 0 ? '/var/cache/sbsh/65533/.npm' : join(world.home, '.cache', 'sbsh', 'sandbox-home', '.npm');
     const cached = join(hostCache, name);
     try {
       assert.is(readFileSync(cached, 'utf8'), 'warm\n');
+      assert.not.ok(existsSync(join(world.home, '.npm', name)), "the host's own npm cache is not the sandbox's");
       const again = await drive(planIn(world, `cat ~/.npm/${name}`, { writable: [join(world.home, '.npm')] }), opts(world, user));
       assert.is(again.stdout, 'warm\n');
     } finally {

@@ -63,8 +63,8 @@ export function initScriptPath(): string {
 
 /** How long keyboard input waits for the shell's startup files before sbsh says so. */
 const STARTUP_NOTICE_MS = 10_000;
-/** A decision taking longer than this stops holding up the ones after it. */
-const HUNG_DECISION_MS = 5_000;
+/** How long an exiting session waits for decisions still being made. */
+const HUNG_DECISION_MS = 2_000;
 /** Readline's display of a rewritten line is a few rows; past this something went wrong, and it is shown. */
 const MAX_HIDDEN = 64 * 1024;
 
@@ -240,7 +240,7 @@ export async function startShellSession(opts: ShellSessionOptions): Promise<Shel
   // --- the hook's requests ------------------------------------------------
   /** The request the hook is waiting for; an answer to an older one comes too late (the hook gave up). */
   let latest = '';
-  let decisions = Promise.resolve();
+  const deciding = new Set<Promise<void>>();
 
   async function onLine(m: Extract<HookMessage, { type: 'line' }>): Promise<Reply> {
     // Same prompt as a line bash accepted: bash is reading a continuation of it (PS2).
@@ -287,11 +287,12 @@ export async function startShellSession(opts: ShellSessionOptions): Promise<Shel
 
   function onMessage(m: HookMessage): void {
     if (m.type === 'line') {
+      // The hook sends one request at a time; a second one while a decision
+      // is still being made means the hook gave up on the first.
       latest = m.reqno;
-      // One decision at a time, but one that hangs does not hold up the next
-      // request: the hook gives up on it and asks again.
-      const next = decisions.then(() => answer(m));
-      decisions = Promise.race([next, new Promise<void>((r) => setTimeout(r, HUNG_DECISION_MS).unref())]);
+      const pending = answer(m);
+      deciding.add(pending);
+      void pending.finally(() => deciding.delete(pending));
     } else if (m.type === 'go') {
       const line = open.get(m.id);
       if (line && line.decision.action === 'sandbox' && !line.run) startRun(line);
@@ -326,7 +327,9 @@ export async function startShellSession(opts: ShellSessionOptions): Promise<Shel
     stopHiding(false);
     const status = signal ? 128 + signal : exitCode;
     void (async () => {
-      await decisions;
+      // A decision still being made when the shell is gone is undone when it
+      // completes; one that hangs does not keep sbsh from exiting.
+      await Promise.race([Promise.all(deciding), new Promise((r) => setTimeout(r, HUNG_DECISION_MS).unref())]);
       for (const line of [...open.values()]) {
         await finish(line, status);
         if (line.run) await line.run.result.catch(() => undefined);
