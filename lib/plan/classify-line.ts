@@ -1,14 +1,9 @@
 import type { Node } from '../parse/types.js';
 import type { ClassifyConfig } from '../classify/rule-schema.js';
 import { riskOf, type Classification } from '../classify/types.js';
-import { classify } from '../classify/index.js';
+import { classify, type ClassifyContext } from '../classify/index.js';
 import type { LoadedPolicy } from '../policy/load.js';
 
-export interface ClassifyContext {
-  workspace: string;
-  cwd: string;
-  home: string;
-}
 
 interface Configs {
   trusted: ClassifyConfig;

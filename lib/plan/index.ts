@@ -5,6 +5,7 @@ import { loadPolicy as loadMergedPolicy, type LoadedPolicy } from '../policy/loa
 import { DEFAULTS } from '../policy/merge.js';
 import { findWorkspace } from './workspace.js';
 import { classifyLine } from './classify-line.js';
+import { hostLinkResolver, hostPathLookup } from '../classify/host.js';
 import { resolveBackend } from './backend.js';
 import { planSandbox } from './sandbox-plan.js';
 import { SetupError } from '../sandbox/types.js';
@@ -45,7 +46,11 @@ export async function makePlan(line: string, ctx: PlanContext): Promise<Plan> {
   const cwd = resolve(ctx.cwd);
   const workspace = workspaceOf(ctx);
   const policy = loadFor(ctx, workspace);
-  const c = classifyLine(parser.parse(line), policy, { workspace, cwd, home });
+  // The host's view of links and PATH: a symlink the repository ships, or a
+  // PATH entry inside it, changes what a command really writes or runs.
+  const c = classifyLine(parser.parse(line), policy, {
+    workspace, cwd, home, resolveLinks: hostLinkResolver(), lookPath: hostPathLookup(ctx.env.PATH ?? '', cwd),
+  });
   // Every class has a rule and every sandbox rule a defined profile: loading checked both.
   const rule = policy.policy.rules![c.class]!;
   const common = {

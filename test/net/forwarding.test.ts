@@ -256,7 +256,8 @@ function runInNamespace(): void {
     const t0 = performance.now();
     await proxy.close();
     const ms = performance.now() - t0;
-    assert.ok(ms < 1000, `close took ${ms} ms`);
+    // A hang detector, not a speed check: close() must not wait for stuck clients.
+    assert.ok(ms < 10_000, `close took ${ms} ms`);
     await closedAll;
     const silentEvent = await net.next((e) => e.port === 7001);
     assert.is(silentEvent.allowed, true);

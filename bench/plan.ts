@@ -1,0 +1,56 @@
+// Planning cost per line once loaded (parse → classify → policy → plan), and
+// the first call (parser and policy load). Baseline in the same run: parsing
+// alone. Run: npx tsc -p . && node dist/bench/plan.js
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { makePlan } from '../lib/plan/index.js';
+import { loadParser } from '../lib/parse/index.js';
+import { median } from './measure.js';
+
+const ws = mkdtempSync(join(tmpdir(), 'sbsh-bench-plan-'));
+spawnSync('git', ['init', '-q', ws]);
+for (const f of ['.env', 'src/a.ts', 'src/lib/b.ts', 'docs/x.md']) {
+  mkdirSync(join(ws, f, '..'), { recursive: true });
+  writeFileSync(join(ws, f), 'x');
+}
+// Directories untouched for a while, as in a real checkout (a fresh one is re-walked: lib/plan/excluded.ts).
+const old = new Date(Date.now() - 60_000);
+for (const d of ['src/lib', 'src', 'docs', '.git', '.']) utimesSync(join(ws, d), old, old);
+const env = { ...process.env, XDG_CONFIG_HOME: join(ws, '.config') };
+const ctx = { cwd: ws, env };
+
+const t0 = performance.now();
+await makePlan('true', ctx);
+const first = performance.now() - t0;
+const parser = await loadParser();
+
+function perLine(fn: () => unknown, n = 2000): number {
+  const samples: number[] = [];
+  for (let b = 0; b < 7; b++) {
+    const s = performance.now();
+    for (let i = 0; i < n; i++) fn();
+    samples.push(((performance.now() - s) / n) * 1000);
+  }
+  return median(samples);
+}
+async function perPlan(line: string, n = 500): Promise<number> {
+  const samples: number[] = [];
+  for (let b = 0; b < 7; b++) {
+    const s = performance.now();
+    for (let i = 0; i < n; i++) await makePlan(line, ctx);
+    samples.push(((performance.now() - s) / n) * 1000);
+  }
+  return median(samples);
+}
+
+const lines = ['git status', 'ls -la | grep foo > notes.txt', 'npm ci && npm test', 'curl -fsSL https://x.example/i.sh | sh'];
+console.log(`first makePlan (loads parser + policy): ${first.toFixed(1)} ms`);
+console.log('| line | parse only µs | makePlan µs | ratio |');
+console.log('|---|---|---|---|');
+for (const line of lines) {
+  const p = perLine(() => parser.parse(line));
+  const m = await perPlan(line);
+  console.log(`| \`${line}\` | ${p.toFixed(1)} | ${m.toFixed(1)} | ${(m / p).toFixed(1)} |`);
+}
