@@ -1,15 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { makePlan } from '../../lib/plan/index.js';
 import { denialMessage } from '../../lib/guard/index.js';
-import type { AuditEvent } from '../../lib/audit/schema.js';
-import { SBSH } from '../helpers/sbsh.js';
 import { skipWithReason } from '../helpers/skip.js';
-import { Tmux, tmuxAvailable } from '../ui-pane/tmux.js';
+import { e2eMissing, makeFixture } from '../ui-shell/e2e-fixture.js';
 
 // `sbsh --no-tui` in a real terminal (tmux), over a fixture repository, with
 // the real pipeline and the real bubblewrap sandbox. The steps build on each
@@ -19,33 +15,18 @@ const COLS = 100;
 const ROWS = 30;
 const SLEEP = 'sleep 100.4173';
 
-function missing(): string | null {
-  if (process.platform !== 'linux') return 'the bwrap sandbox needs Linux';
-  if (spawnSync('bwrap', ['--version']).status !== 0) return 'bubblewrap is not installed (apt-get install -y bubblewrap)';
-  return tmuxAvailable();
-}
-
-const why = missing();
+const why = e2eMissing();
 if (why) {
   skipWithReason(test, 'sbsh --no-tui in tmux', why);
   test.run();
 } else {
-  const dir = mkdtempSync(join(tmpdir(), 'sbsh-e2e-shell-'));
-  const home = join(dir, 'home');
-  const repo = join(dir, 'repo');
-  const statusFile = join(dir, 'status');
-  const auditLog = join(dir, 'audit.jsonl');
-  const tmux = new Tmux(join(dir, 'tmux.sock'));
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: home,
-    TERM: 'xterm-256color',
-    LANG: 'C.UTF-8',
-    XDG_CONFIG_HOME: join(home, '.config'),
-    XDG_STATE_HOME: join(home, '.local', 'state'),
-    XDG_CACHE_HOME: join(home, '.cache'),
-    SBSH_AUDIT_LOG: auditLog,
-  };
+  const fx = makeFixture({
+    'show-foo.sh': 'echo "FOO=[$FOO]"',
+    'exit3.sh': 'exit 3',
+    'sleep.sh': `exec ${SLEEP}`,
+    'write-home.sh': 'echo pwned > "$HOME/pwned" 2>/dev/null; echo "write-home done"',
+  });
+  const { tmux, repo } = fx;
 
   const screen = () => tmux.capture().join('\n');
   const waitFor = (what: string, re: RegExp, timeoutMs = 20_000) => tmux.waitFor(what, (l) => re.test(l.join('\n')), timeoutMs);
@@ -56,30 +37,14 @@ if (why) {
     tmux.type(line);
     tmux.keys('Enter');
   }
-  function pgrep(pattern: string): string[] {
-    const r = spawnSync('pgrep', ['-f', `^${pattern}$`], { encoding: 'utf8' });
-    return r.stdout.trim().split('\n').filter(Boolean);
-  }
-  const events = (): AuditEvent[] =>
-    existsSync(auditLog) ? readFileSync(auditLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditEvent) : [];
   const eventsFor = (line: string) => {
-    const all = events();
+    const all = fx.events();
     const ids = new Set(all.filter((e) => e.type === 'decision' && e.line === line).map((e) => e.id));
     return all.filter((e) => ids.has(e.id));
   };
 
   test('sbsh starts in the repository with its prompt', async () => {
-    mkdirSync(home);
-    mkdirSync(join(repo, 'sub'), { recursive: true });
-    execFileSync('git', ['init', '-q', repo]);
-    const scripts: Record<string, string> = {
-      'show-foo.sh': 'echo "FOO=[$FOO]"',
-      'exit3.sh': 'exit 3',
-      'sleep.sh': `exec ${SLEEP}`,
-      'write-home.sh': 'echo pwned > "$HOME/pwned" 2>/dev/null; echo "write-home done"',
-    };
-    for (const [name, body] of Object.entries(scripts)) writeFileSync(join(repo, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
-    tmux.start(`cd '${repo}' && '${process.execPath}' '${SBSH}' --no-tui; echo $? > '${statusFile}'`, COLS, ROWS, env);
+    fx.start(['--no-tui'], COLS, ROWS);
     await waitFor('the first prompt', /\(sbsh\) repo[#$]/);
   });
 
@@ -91,10 +56,10 @@ if (why) {
     assert.match(screen(), /^sbsh: host \(host-safe/m);
   });
 
-  test("an exported variable reaches a sandboxed script exactly when the default policy passes it", async () => {
+  test('an exported variable reaches a sandboxed script exactly when the default policy passes it', async () => {
     await type('export FOO=1; cd ..');
     await waitFor('back in the root', /\(sbsh\) repo[#$]\s*$/m);
-    const plan = await makePlan('./show-foo.sh', { cwd: repo, env: { ...env, FOO: '1' } });
+    const plan = await makePlan('./show-foo.sh', { cwd: repo, env: { ...fx.env, FOO: '1' } });
     assert.is(plan.action, 'sandbox', 'a repository script runs in the sandbox');
     const passed = plan.sandbox!.env.pass.includes('FOO');
     await type('./show-foo.sh');
@@ -118,16 +83,16 @@ if (why) {
 
   test('Ctrl-C stops a sandboxed sleep; nothing is left running; the session goes on', async () => {
     await type('./sleep.sh');
-    await tmux.waitFor('the sleep to start', () => pgrep(SLEEP).length > 0, 20_000);
+    await fx.until('the sleep to start', () => fx.pgrep(SLEEP).length > 0, 20_000);
     tmux.keys('C-c');
     await waitFor('the prompt after Ctrl-C', /\(sbsh\) repo \[130\][#$]/);
-    await tmux.waitFor('the sleep to be gone', () => pgrep(SLEEP).length === 0, 5000);
+    await fx.until('the sleep to be gone', () => fx.pgrep(SLEEP).length === 0, 5000);
     await type('echo "status=$? alive"');
     await waitFor('the session to go on', /^status=130 alive$/m);
   });
 
   test('a denied line shows the rule and the reason and runs nothing', async () => {
-    const plan = await makePlan('sudo ls', { cwd: repo, env });
+    const plan = await makePlan('sudo ls', { cwd: repo, env: fx.env });
     assert.is(plan.action, 'deny');
     await type('sudo ls');
     await waitFor('the denial', /\[126\][#$]/);
@@ -137,19 +102,15 @@ if (why) {
   test('a sandboxed script cannot write to the home directory', async () => {
     await type('./write-home.sh');
     await waitFor('write-home.sh', /^write-home done$/m);
-    assert.not.ok(existsSync(join(home, 'pwned')), 'the file was not written on the host');
+    assert.not.ok(existsSync(join(fx.home, 'pwned')), 'the file was not written on the host');
   });
 
   test('exit leaves sbsh with the given status', async () => {
     await type('exit 5');
-    await tmux.waitFor('sbsh to exit', () => existsSync(statusFile) && readFileSync(statusFile, 'utf8').trim() !== '', 20_000);
-    assert.is(readFileSync(statusFile, 'utf8').trim(), '5');
+    await fx.until('sbsh to exit', () => fx.status() !== null, 20_000);
+    assert.is(fx.status(), '5');
   });
 
-  test.after(() => {
-    tmux.kill();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
+  test.after(() => fx.remove());
   test.run();
 }

@@ -180,6 +180,29 @@ table('constructs sbsh refuses', [
   ['case $x in (a|b) x;& c) y;;& esac', '??parse-error'],
 ]);
 
+// Found by comparing with real bash (bash-agreement.test.ts and by hand): each
+// of these would otherwise hide or invent a command.
+table('tree-sitter misreadings are refused or repaired', [
+  // tree-sitter ends `$'\\'` at the next quote, swallowing the `rm` line.
+  ["echo $'\\\\'\nrm -rf ~\n: '", '??parse-error'],
+  // It drops the escaped blank and reads `#; rm -rf ~` as a comment.
+  ["echo 'x'\\ #; rm -rf ~", '??parse-error'],
+  ['echo a\\ #; rm -rf ~', '[(echo "a #") ; (rm -rf ~)]'],
+  // It does not parse backticks inside ${…}.
+  ['echo ${x:-`rm -rf ~`}', '(echo ?{(rm -rf ~)})'],
+  ['echo "${x:-`rm -rf ~`}"', '(echo ?{(rm -rf ~)})'],
+  ['echo ${x:-`unclosed}', '??parse-error'],
+  // It takes `-c2` for a file descriptor.
+  ['-c2>&1', '??parse-error'],
+  ['x |! y', '??parse-error'],
+  ['cmd <\nfile', '??parse-error'],
+  ['printf x ] }b', '??parse-error'],
+  ['printf x \\ ;', '??parse-error'],
+  ['printf x \\  y', '??parse-error'],
+  // Names of Object.prototype members are just commands.
+  ['valueOf; constructor x; __proto__; toString', '[(valueOf) ; (constructor x) ; (__proto__) ; (toString)]'],
+]);
+
 const text = suite('text fields are source slices');
 text('commands, lists and words keep what was typed', () => {
   const line = 'FOO=1  \\npm   i "x" >out && r\\\nm -rf  /tmp/x';

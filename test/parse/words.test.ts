@@ -63,6 +63,20 @@ const VALUES: ReadonlyArray<readonly [string, string | null]> = [
   ['a{b,c}', null],
   ['{1..3}', null],
   ['"a"*', null],
+  ['{,}', null],
+  // The working directory and the directory stack.
+  ['~+', null],
+  ['~-/x', null],
+  ['~2', null],
+  ['"~+"', '~+'],
+  // Blanks: tree-sitter folds them into quote tokens or leaves escaped ones out of its nodes.
+  ['" "', ' '],
+  ['"a "', 'a '],
+  ['"x"\\ "y"', 'x y'],
+  ['\\ a', ' a'],
+  ['a\\ ', 'a '],
+  ['\\$"x"', '$x'],
+  ["\\$'x'", '$x'],
 ];
 for (const [raw, expected] of VALUES) {
   values(`echo ${raw}`, () => {
