@@ -20,9 +20,8 @@
 __sbsh_dir=$SBSH_CHANNEL
 __sbsh_nonce=$SBSH_NONCE
 __sbsh_login=$SBSH_LOGIN
-__sbsh_envbin=$SBSH_ENV_BIN
 __sbsh_timeout=${SBSH_DECISION_TIMEOUT:-30}
-unset SBSH_CHANNEL SBSH_NONCE SBSH_LOGIN SBSH_ENV_BIN SBSH_DECISION_TIMEOUT
+unset SBSH_CHANNEL SBSH_NONCE SBSH_LOGIN SBSH_DECISION_TIMEOUT
 
 # The user's startup files, as bash itself would read them.
 # (Debian's bash has already read /etc/bash.bashrc.)
@@ -79,6 +78,27 @@ __sbsh_remember() {
   builtin history -s -- "$1"
 }
 
+# The exported environment as NAME=VALUE entries, with builtins only: a fork
+# and exec of env(1) on every Enter costs more than everything else here.
+__sbsh_env() {
+  local __sbsh_n __sbsh_names __sbsh_entries=()
+  builtin compgen -e >"$__sbsh_dir/names" && builtin mapfile -t __sbsh_names <"$__sbsh_dir/names" || return
+  for __sbsh_n in "${__sbsh_names[@]}"; do
+    [[ -v $__sbsh_n ]] && __sbsh_entries+=("$__sbsh_n=${!__sbsh_n}")
+  done
+  (( ${#__sbsh_entries[@]} == 0 )) || builtin printf '%s\0' "${__sbsh_entries[@]}"
+}
+
+# The aliases bash will expand in the line: sbsh plans the expanded text.
+__sbsh_aliases() {
+  local __sbsh_a __sbsh_out=(0)
+  if builtin shopt -q expand_aliases; then
+    __sbsh_out=("${#BASH_ALIASES[@]}")
+    for __sbsh_a in "${!BASH_ALIASES[@]}"; do __sbsh_out+=("$__sbsh_a" "${BASH_ALIASES[$__sbsh_a]}"); done
+  fi
+  builtin printf '%s\0' "${__sbsh_out[@]}"
+}
+
 __sbsh_send() {
   builtin printf '%s\0' "$@" 1<>"$__sbsh_dir/req"
 }
@@ -97,7 +117,7 @@ __sbsh_hook() {
   fi
   (( ++__sbsh_reqno ))
   if ! { builtin printf '%s\0' line "$__sbsh_reqno" "$__sbsh_seq" "$text" "$PWD" "$__sbsh_last_id" "$__sbsh_status"
-    "$__sbsh_envbin" -0; builtin printf '.\0'; } 1<>"$__sbsh_dir/req" 2>/dev/null; then
+    __sbsh_aliases; __sbsh_env; builtin printf '.\0'; } 1<>"$__sbsh_dir/req" 2>/dev/null; then
     builtin printf 'sbsh: cannot reach sbsh (%s); the line was not run.\n' "$__sbsh_dir" >&2
     return
   fi
@@ -268,8 +288,8 @@ __sbsh_bind_all() {
 }
 __sbsh_bind_all
 
-readonly __sbsh_dir __sbsh_nonce __sbsh_envbin __sbsh_timeout __sbsh_k1 __sbsh_k2 __sbsh_k3 __sbsh_k4 __sbsh_k5
-readonly -f __sbsh_osc __sbsh_disarm __sbsh_arm __sbsh_remember __sbsh_send __sbsh_hook __sbsh_comment \
+readonly __sbsh_dir __sbsh_nonce __sbsh_timeout __sbsh_k1 __sbsh_k2 __sbsh_k3 __sbsh_k4 __sbsh_k5
+readonly -f __sbsh_osc __sbsh_disarm __sbsh_arm __sbsh_remember __sbsh_aliases __sbsh_env __sbsh_send __sbsh_hook __sbsh_comment \
   __sbsh_edit __sbsh_run __sbsh_say __sbsh_precmd __sbsh_prompt __sbsh_bind_all
 
 # Keyboard input reaches this shell only after this marker.

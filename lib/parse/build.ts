@@ -1,14 +1,13 @@
-import type { Node as Syntax } from 'web-tree-sitter';
 import { makeCommand, type CommandContext, type Stdin } from './command.js';
 import { isNamelessCommand } from './problems.js';
+import { RedirectReader, type BuiltRedirect } from './redirects.js';
 import { Shaper, type ListOperator } from './shape.js';
 import type { Source } from './source.js';
-import { isQuotedDelimiter } from './source.js';
-import { expandedBody } from './heredoc.js';
 import { Spans } from './spans.js';
+import type { Syntax } from './syntax.js';
 import type { Assignment, ControlNode, FunctionNode, GroupNode, Node, Redirect, Word } from './types.js';
 import { NotUnderstood, unknownNode, type UnknownReason } from './unknown.js';
-import { collectSubstitutions, literalWord, operandWords, unquoteDelimiter, wordGroups, wordOf, type WordContext } from './words.js';
+import { collectSubstitutions, literalWord, operandWords, wordOf, wordsOf, type WordContext } from './words.js';
 
 // A tree-sitter-bash syntax tree → the command tree of lib/parse/types.ts.
 // Every construct is handled explicitly; anything else becomes an `unknown`
@@ -33,22 +32,6 @@ interface Trailing {
   end: number;
 }
 
-interface BuiltRedirect {
-  redirect: Redirect;
-  /** How it sets standard input; null when it does not. */
-  stdin: Stdin | null;
-  /** Words tree-sitter put in the redirect that are arguments of the command (`<in arg`). */
-  args: Word[];
-  end: number;
-  /** What tree-sitter parsed inside a heredoc redirect that follows the command (`<<EOF | grep x`). */
-  continuation: Continuation | null;
-}
-
-interface Continuation {
-  op: '|' | '&&' | '||';
-  statements: Syntax[];
-}
-
 const SEPARATORS = new Set([';', '&']);
 
 /** Tokens that frame a sequence of statements. */
@@ -67,6 +50,7 @@ export class TreeBuilder {
   private readonly shape: Shaper;
   private readonly words: WordContext;
   private readonly commands: CommandContext;
+  private readonly redirects: RedirectReader;
   private nesting = 0;
 
   constructor(private readonly ctx: BuildContext) {
@@ -80,6 +64,7 @@ export class TreeBuilder {
       backtick: (inner) => this.backtick(inner),
     };
     this.commands = { spans: this.spans, slice, reparse: ctx.reparse, depth: ctx.depth };
+    this.redirects = new RedirectReader(this.words);
   }
 
   program(root: Syntax): Node {
@@ -204,7 +189,8 @@ export class TreeBuilder {
     const redirects: BuiltRedirect[] = [];
     let named = false;
     let lastWasWord = false;
-    for (const { field, node: c } of fields(n)) {
+    for (const c of n.children) {
+      const field = c.field;
       const isWord = field === 'name' || field === 'argument';
       if (isWord) {
         if (c.type === 'command_name' && c.childCount === 1 && isNamelessCommand(c.child(0)!)) continue;
@@ -212,7 +198,7 @@ export class TreeBuilder {
         if (lastWasWord) runs[runs.length - 1]!.push(c);
         else runs.push([c]);
       } else if (field === 'redirect') {
-        redirects.push(...this.redirect(c));
+        redirects.push(...this.redirects.read(c));
       } else if (c.type === 'variable_assignment' && !named) {
         assignments.push(this.assignment(c));
       } else {
@@ -221,7 +207,7 @@ export class TreeBuilder {
       lastWasWord = isWord;
     }
     const own = this.trailing(redirects, n.endIndex);
-    const argv = runs.flatMap((run) => this.wordsOf(run));
+    const argv = runs.flatMap((run) => wordsOf(run, this.words));
     const first = argv[0];
     if (first && first.raw === first.value && RESERVED.has(first.raw)) {
       // tree-sitter-bash does not know `coproc`, and after a misparse it can
@@ -267,8 +253,8 @@ export class TreeBuilder {
   private redirected(n: Syntax, trailing: Trailing | null): Node {
     const body = n.childForFieldName('body');
     const built: BuiltRedirect[] = [];
-    for (const { field, node: c } of fields(n)) {
-      if (field === 'redirect' || c.type.endsWith('_redirect')) built.push(...this.redirect(c));
+    for (const c of n.children) {
+      if (c.field === 'redirect' || c.type.endsWith('_redirect')) built.push(...this.redirects.read(c));
     }
     const continuations = built.flatMap((r) => (r.continuation ? [r.continuation] : []));
     if (continuations.length > 1) throw new NotUnderstood('parse-error', 'several heredocs continue the same command');
@@ -293,110 +279,6 @@ export class TreeBuilder {
       stdin,
       end: Math.max(end, ...built.map((r) => r.end)),
     };
-  }
-
-  private redirect(n: Syntax): BuiltRedirect[] {
-    switch (n.type) {
-      case 'file_redirect':
-        return [this.fileRedirect(n)];
-      case 'herestring_redirect':
-        return [this.herestring(n)];
-      case 'heredoc_redirect':
-        return this.heredoc(n);
-      default:
-        throw new NotUnderstood('unsupported', `redirection \`${n.text}\` (${n.type})`);
-    }
-  }
-
-  private fileRedirect(n: Syntax): BuiltRedirect {
-    let fd: number | null = null;
-    let op: string | null = null;
-    const destinations: Syntax[] = [];
-    for (const { field, node: c } of fields(n)) {
-      if (field === 'descriptor') fd = descriptor(c);
-      else if (field === 'destination') destinations.push(c);
-      else if (!c.isNamed) op = c.type;
-      else throw new NotUnderstood('unsupported', `\`${c.text}\` in redirection \`${n.text}\``);
-    }
-    if (op === null) throw new NotUnderstood('parse-error', `redirection without an operator: \`${n.text}\``);
-    const first = destinations[0];
-    if (first) this.sameLine(n.startIndex, first);
-    const [target, ...args] = this.wordsOf(destinations);
-    let redirect: Redirect;
-    if (op === '>&-' || op === '<&-') {
-      // Closing a descriptor: bash reads it as `>&` with the word `-`.
-      if (target) throw new NotUnderstood('parse-error', `unexpected word after \`${op}\``);
-      redirect = { op: op.slice(0, 2), fd, target: literalWord('-', '-') };
-    } else {
-      if (!target) throw new NotUnderstood('parse-error', `redirection without a target: \`${n.text}\``);
-      redirect = { op, fd, target };
-    }
-    const readsStdin = (fd === null || fd === 0) && (op === '<' || op === '<&');
-    const stdin: Stdin | null = readsStdin ? (op === '<' ? { kind: 'file' } : { kind: 'unknown' }) : null;
-    return { redirect, stdin, args, end: n.endIndex, continuation: null };
-  }
-
-  private herestring(n: Syntax): BuiltRedirect {
-    const fdNode = n.childForFieldName('descriptor');
-    const fd = fdNode ? descriptor(fdNode) : null;
-    const parts = n.namedChildren.filter((c) => c.type !== 'file_descriptor');
-    if (parts.length === 0) throw new NotUnderstood('parse-error', `here-string without a word: \`${n.text}\``);
-    this.sameLine(n.startIndex, parts[0]!);
-    const target = wordOf(parts, this.words);
-    const stdin: Stdin | null = fd === null || fd === 0 ? (target.value === null ? { kind: 'unknown' } : { kind: 'text', text: `${target.value}\n` }) : null;
-    return { redirect: { op: '<<<', fd, target }, stdin, args: [], end: n.endIndex, continuation: null };
-  }
-
-  /**
-   * `<<EOF` / `<<-EOF`. The target word is the delimiter; with an unquoted
-   * delimiter the body is expanded, so its substitutions are the target's.
-   * tree-sitter also puts here what follows on the command's line: more
-   * arguments and redirections, and the rest of the pipeline or list.
-   */
-  private heredoc(n: Syntax): BuiltRedirect[] {
-    let fd: number | null = null;
-    let op: string | null = null;
-    let start: Syntax | null = null;
-    let body: Syntax | null = null;
-    let continuation: Continuation | null = null;
-    let listOp: '&&' | '||' | null = null;
-    const args: Syntax[] = [];
-    const nested: BuiltRedirect[] = [];
-    for (const { field, node: c } of fields(n)) {
-      if (field === 'descriptor') fd = descriptor(c);
-      else if (field === 'argument') args.push(c);
-      else if (field === 'redirect') nested.push(...this.redirect(c));
-      else if (field === 'operator') listOp = c.type === '||' ? '||' : '&&';
-      else if (field === 'right') continuation = { op: listOp ?? '&&', statements: [c] };
-      else if (c.type === '<<' || c.type === '<<-') op = c.type;
-      else if (c.type === 'heredoc_start') start = c;
-      else if (c.type === 'heredoc_body') body = c;
-      else if (c.type === 'heredoc_end') continue;
-      else if (c.type === 'pipeline' && c.child(0)?.type.startsWith('|')) continuation = { op: '|', statements: c.children.slice(1) };
-      else throw new NotUnderstood('unsupported', `\`${c.text}\` (${c.type}) in a heredoc`);
-    }
-    const delimiter = start;
-    if (op === null || delimiter === null) throw new NotUnderstood('parse-error', `heredoc without a delimiter: \`${n.text}\``);
-    if (/[\s;&|()<>]/.test(delimiter.text)) {
-      // tree-sitter reads `cat <<EOF; echo hi` with the delimiter `EOF;`.
-      throw new NotUnderstood('parse-error', `tree-sitter misreads the heredoc delimiter \`${delimiter.text}\`; put it on its own, e.g. \`<<EOF\``);
-    }
-    const quoted = isQuotedDelimiter(delimiter.text);
-    const expanded = body && !quoted ? expandedBody(body, this.words) : { substitutions: [], dynamic: false };
-    const substitutions = expanded.substitutions;
-    const target = this.spans.set({ raw: this.ctx.src.slice(delimiter.startIndex, delimiter.endIndex), value: unquoteDelimiter(delimiter.text), substitutions }, delimiter.startIndex, delimiter.endIndex);
-    const readsStdin = fd === null || fd === 0;
-    const stdin = readsStdin ? heredocInput(body, quoted, expanded.dynamic, op === '<<-') : null;
-    const words = this.wordsOf(args);
-    const end = Math.max(delimiter.endIndex, ...args.map((a) => a.endIndex), ...nested.map((r) => r.end));
-    return [{ redirect: { op, fd, target }, stdin, args: words, end, continuation }, ...nested];
-  }
-
-  /** A redirection's target must be on its operator's line: tree-sitter reads `<` newline `word` as `<word`; bash refuses it. */
-  private sameLine(from: number, target: Syntax): void {
-    if (this.ctx.src.work.slice(from, target.startIndex).includes('\n')) {
-      throw new NotUnderstood('parse-error', `a redirection without a target before the end of the line`);
-    }
   }
 
   private group(kind: GroupNode['kind'], n: Syntax, trailing: Trailing | null): Node {
@@ -444,7 +326,7 @@ export class TreeBuilder {
 
   private forLoop(n: Syntax, trailing: Trailing | null): Node {
     const keyword = n.child(0)?.type === 'select' ? 'select' : 'for';
-    const words = this.wordsOf(n.childrenForFieldName('value'));
+    const words = wordsOf(n.childrenForFieldName('value'), this.words);
     return this.control(n, keyword, [this.body(n)], words, trailing);
   }
 
@@ -463,17 +345,17 @@ export class TreeBuilder {
 
   /** `case WORD in PATTERN|PATTERN) … ;; esac`: the word and the patterns are evaluated, each item's body is a part. */
   private caseStatement(n: Syntax, trailing: Trailing | null): Node {
-    const words = this.wordsOf(n.childrenForFieldName('value'));
+    const words = wordsOf(n.childrenForFieldName('value'), this.words);
     const parts: Node[] = [];
     for (const item of n.namedChildren.filter((c) => c.type === 'case_item')) {
       const patterns: Syntax[] = [];
       const statements: Syntax[] = [];
-      for (const { field, node: c } of fields(item)) {
-        if (field === 'value') patterns.push(c);
+      for (const c of item.children) {
+        if (c.field === 'value') patterns.push(c);
         // The last item's `;;` carries no field name in the grammar.
         else if (!CASE_ITEM_TOKENS.has(c.type)) statements.push(c);
       }
-      words.push(...this.wordsOf(patterns));
+      words.push(...wordsOf(patterns, this.words));
       if (statements.some((c) => c.isNamed && c.type !== 'comment')) parts.push(this.sequence(statements, item));
     }
     return this.control(n, 'case', parts, words, trailing);
@@ -484,7 +366,7 @@ export class TreeBuilder {
     const body = n.childForFieldName('body');
     if (!name || !body) throw new NotUnderstood('parse-error', `function definition without a name or body: \`${n.text}\``);
     // `f() { …; } >log` redirects every run of the body.
-    const own = this.trailing(n.childrenForFieldName('redirect').flatMap((r) => this.redirect(r)), body.endIndex);
+    const own = this.trailing(n.childrenForFieldName('redirect').flatMap((r) => this.redirects.read(r)), body.endIndex);
     const node: FunctionNode = { kind: 'function', text: '', name: name.text, body: this.statement(body, merge(own, trailing)) };
     return this.shape.make(node, n.startIndex, Math.max(n.endIndex, trailing?.end ?? 0));
   }
@@ -502,7 +384,7 @@ export class TreeBuilder {
       const redirects = n.childrenForFieldName('redirect');
       if (redirects.length > 0 && !n.namedChildren.some((c) => c.type !== 'file_redirect' && c.type !== 'comment')) {
         // `$(<file)`: bash reads the file; a command of only a redirection.
-        return this.simpleCommand([], [], n.startIndex, this.trailing(redirects.flatMap((r) => this.redirect(r)), n.endIndex));
+        return this.simpleCommand([], [], n.startIndex, this.trailing(redirects.flatMap((r) => this.redirects.read(r)), n.endIndex));
       }
       return this.sequence(n.children, n);
     } catch (e) {
@@ -519,11 +401,6 @@ export class TreeBuilder {
    */
   private backtick(inner: string): Node {
     return this.ctx.reparse(inner.replace(/\\([\\`$])/g, '$1'), this.ctx.depth + 1);
-  }
-
-  /** The shell words that `nodes` (in source order) make up. */
-  private wordsOf(nodes: readonly Syntax[]): Word[] {
-    return wordGroups(nodes, this.ctx.src.work).map((g) => wordOf(g, this.words));
   }
 
   private only(n: Syntax): Syntax {
@@ -564,21 +441,4 @@ function compoundRedirects(trailing: Trailing | null): Redirect[] {
   return trailing?.redirects ?? [];
 }
 
-/** A redirection's fd number. tree-sitter also takes `-c2` in `-c2>&1` for one; bash reads the word `-c2`. */
-function descriptor(n: Syntax): number {
-  if (!/^[0-9]+$/.test(n.text)) throw new NotUnderstood('parse-error', `\`${n.text}\` read as a file descriptor`);
-  return Number(n.text);
-}
 
-function fields(n: Syntax): Array<{ field: string | null; node: Syntax }> {
-  return n.children.map((node, i) => ({ field: n.fieldNameForChild(i), node }));
-}
-
-/** What a heredoc gives a command on standard input, as far as the line says. */
-function heredocInput(body: Syntax | null, quoted: boolean, dynamic: boolean, stripTabs: boolean): Stdin {
-  if (!body) return { kind: 'text', text: '' };
-  if (dynamic) return { kind: 'unknown' };
-  let text = quoted ? body.text : body.text.replace(/\\([\\`$])/g, '$1');
-  if (stripTabs) text = text.replace(/^\t+/gm, '');
-  return { kind: 'text', text };
-}

@@ -1,4 +1,4 @@
-import type { Node as Syntax } from 'web-tree-sitter';
+import type { Syntax } from './syntax.js';
 import type { Node } from './types.js';
 import { NotUnderstood } from './unknown.js';
 import { collectSubstitutions, type WordContext } from './words.js';

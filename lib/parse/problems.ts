@@ -1,7 +1,29 @@
-import type { Node as Syntax } from 'web-tree-sitter';
+import type { Syntax } from './syntax.js';
 import type { UnknownReason } from './unknown.js';
 
-// Where tree-sitter could not parse a line, and how to say so.
+// Where tree-sitter could not parse a line, or parsed it differently from
+// bash, and how to say so. Any of these makes the whole text `unknown`:
+// around a misread the rest of tree-sitter's tree cannot be trusted either.
+
+export interface Problem {
+  reason: UnknownReason;
+  why: string;
+}
+
+/** The first problem with `root`, parsed from `work` (`typed` with its line continuations removed); null if none. */
+export function syntaxProblem(root: Syntax, typed: string, work: string): Problem | null {
+  const error = findError(root);
+  if (error) return describeError(typed, error);
+  const comment = findFalseComment(root, work);
+  if (comment) {
+    return { reason: 'parse-error', why: `tree-sitter reads \`${snippet(comment.text)}\` at ${at(comment)} as a comment, bash does not; quote the \`#\`` };
+  }
+  const ansiC = findMislexedAnsiC(root, work);
+  if (ansiC) {
+    return { reason: 'parse-error', why: `tree-sitter reads the $'…' string at ${at(ansiC)} differently from bash; write it with single or double quotes` };
+  }
+  return null;
+}
 
 /**
  * The first ERROR or MISSING node, or null. One MISSING node is a
@@ -9,7 +31,7 @@ import type { UnknownReason } from './unknown.js';
  * without a command, valid shell) comes out as a command whose name is a
  * MISSING word.
  */
-export function findProblem(root: Syntax): Syntax | null {
+function findError(root: Syntax): Syntax | null {
   if (!root.hasError) return null;
   return firstNode(root, (n) => n.isError || (n.isMissing && !isNamelessCommand(n)), (n) => n.hasError || n.isMissing);
 }
@@ -19,7 +41,7 @@ export function findProblem(root: Syntax): Syntax | null {
  * tree-sitter ends `$'a\\'` at the next quote after it, not at its own: on
  * `echo $'\\'⏎rm -rf ~⏎: '` it sees one `echo` where bash runs `rm`.
  */
-export function findMislexedAnsiC(root: Syntax, text: string): Syntax | null {
+function findMislexedAnsiC(root: Syntax, text: string): Syntax | null {
   if (!text.includes("$'")) return null;
   return firstNode(root, (n) => n.type === 'ansi_c_string' && ansiCLength(n.text) !== n.text.length, () => true);
 }
@@ -29,7 +51,7 @@ export function findMislexedAnsiC(root: Syntax, text: string): Syntax | null {
  * drops an escaped blank before a quoted word's continuation and then takes a
  * `#` for the start of a comment, so `echo 'x'\\ #; rm -rf ~` hides the `rm`.
  */
-export function findFalseComment(root: Syntax, text: string): Syntax | null {
+function findFalseComment(root: Syntax, text: string): Syntax | null {
   if (!text.includes('#')) return null;
   return firstNode(root, (n) => n.type === 'comment' && !startsWord(text, n.startIndex), () => true);
 }
@@ -107,15 +129,19 @@ export function openQuote(text: string): string | null {
   return quote;
 }
 
-/** Why a line with a syntax problem at `node` is unknown, naming the place and the fix. */
-export function describeProblem(text: string, node: Syntax): { reason: UnknownReason; why: string } {
+/** Why a line with an ERROR or MISSING node is unknown, naming the place and the fix. */
+function describeError(text: string, node: Syntax): Problem {
   const quote = openQuote(text);
   if (quote !== null) {
     return { reason: 'unterminated-quote', why: `the ${quote} quote is never closed; close it (or finish the line) and run it again` };
   }
-  const at = `${node.startPosition.row + 1}:${node.startPosition.column + 1}`;
   const near = node.isMissing ? `a missing \`${node.type}\`` : `\`${snippet(node.text)}\``;
-  return { reason: 'parse-error', why: `cannot parse the line at ${at}: ${near}; check the syntax with \`bash -n\`` };
+  return { reason: 'parse-error', why: `cannot parse the line at ${at(node)}: ${near}; check the syntax with \`bash -n\`` };
+}
+
+/** `line:column`, 1-based. */
+function at(node: Syntax): string {
+  return `${node.startPosition.row + 1}:${node.startPosition.column + 1}`;
 }
 
 function snippet(text: string): string {

@@ -1,4 +1,4 @@
-import type { Node as Syntax } from 'web-tree-sitter';
+import type { Syntax } from './syntax.js';
 
 // tree-sitter-bash splits a word at a line continuation (`r\<newline>m` becomes
 // two words, `r` and `m`) where bash joins it (`rm`). So sbsh removes every

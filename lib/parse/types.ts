@@ -20,7 +20,7 @@ export interface Redirect {
   op: string;
   /** Explicit file descriptor (`2>`), if any. */
   fd: number | null;
-  /** Target file or fd; for heredocs the delimiter. */
+  /** Target file or fd; for `<<`/`<<-` the delimiter, with the body's substitutions when the delimiter is unquoted. */
   target: Word;
 }
 
@@ -39,7 +39,8 @@ export interface CommandNode {
   argv: Word[];
   /**
    * The resolved command name: quoting removed, path stripped (`\npm`,
-   * `"npm"`, `np''m`, `/usr/bin/npm` → `npm`). null when dynamic (`$CMD`).
+   * `"npm"`, `np''m`, `/usr/bin/npm` → `npm`). null when dynamic (`$CMD`), or when there is no
+   * command word at all (`X=1`, `>f`, `$(<f)`).
    */
   name: string | null;
   /** The command word as written after quote removal (`./run.sh`, `/usr/bin/npm`). null when dynamic. */
@@ -56,7 +57,7 @@ export interface CommandNode {
 export interface ListNode {
   kind: 'list';
   text: string;
-  /** operators[i] joins items[i] and items[i+1]. */
+  /** operators[i] follows items[i]: it joins items[i] and items[i+1], and a trailing `&` is one more operator. */
   operators: Array<';' | '&&' | '||' | '&' | '\n'>;
   items: Node[];
 }
@@ -100,7 +101,7 @@ export interface FunctionNode {
 export interface UnknownNode {
   kind: 'unknown';
   text: string;
-  /** Why it is unknown: `parse-error`, `unterminated-quote`, `dynamic-payload`, ... and a human sentence. */
+  /** Why it is unknown: `parse-error`, `unterminated-quote`, `dynamic-payload`, `unknown-option`, `too-deep`, `unsupported`, `internal-error`; `why` is a human sentence. */
   reason: string;
   why: string;
 }

@@ -1,6 +1,6 @@
 import { parse as shellQuote } from 'shell-quote';
-import type { Node as Syntax } from 'web-tree-sitter';
 import type { Spans } from './spans.js';
+import type { Syntax } from './syntax.js';
 import type { Node, Word } from './types.js';
 import { NotUnderstood } from './unknown.js';
 
@@ -50,10 +50,10 @@ const UNQUOTED_LEAVES = new Set([
 ]);
 
 /**
- * A word's literal value, built piece by piece. `~+`, `~-` and `~N` (the
- * working directory and the directory stack) make it unknown. `mask` mirrors `value` with
+ * A word's literal value, built piece by piece. `mask` mirrors `value` with
  * every quoted character replaced by NUL, because only unquoted `*?[` and
- * `{a,b}` are globs or brace expansions.
+ * `{a,b}` are globs or brace expansions, and only an unquoted `~+`, `~-` or
+ * `~N` (the working directory, the directory stack) is expanded.
  */
 class Literal {
   value = '';
@@ -148,6 +148,11 @@ export function wordOf(nodes: readonly Syntax[], ctx: WordContext): Word {
   });
   lit.unquoted(ctx.work.slice(pos, end));
   return ctx.spans.set({ raw: ctx.slice(start, end), value: lit.finish(), substitutions }, start, end);
+}
+
+/** The shell words that `nodes` (in source order) make up. */
+export function wordsOf(nodes: readonly Syntax[], ctx: WordContext): Word[] {
+  return wordGroups(nodes, ctx.work).map((g) => wordOf(g, ctx));
 }
 
 /**

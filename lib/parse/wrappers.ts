@@ -3,7 +3,7 @@ import type { Assignment, Word } from './types.js';
 import type { UnknownReason } from './unknown.js';
 
 // Commands that run another command (`sudo`, `env`, `bash -c`, `xargs`,
-// `find -exec`, `npx`, …) and what each one runs: a plan for the payload,
+// `find -exec`, `npx`, `trap`, …) and what each one runs: a plan for the payload,
 // computed from the words alone. lib/parse/command.ts turns a plan into the
 // payload's tree.
 
@@ -125,7 +125,7 @@ function runsOperands(grammar: OptionGrammar, noRun: string[] = []): Wrapper {
   return (args) => afterOptions(args, grammar, (options, operands) => (hasOption(options, ...noRun) ? NONE : argv(operands)));
 }
 
-function argv(words: Word[], assignments: Assignment[] = [], from?: Word): ArgvPlan | typeof NONE {
+function argv(words: Word[], assignments: Assignment[] = [], from?: Word): PayloadPlan {
   if (words.length === 0) return NONE;
   return from ? { kind: 'argv', assignments, from, words } : { kind: 'argv', assignments, words };
 }
@@ -233,6 +233,18 @@ function doasPlan(args: readonly Word[]): PayloadPlan {
 function evalPlan(args: readonly Word[]): PayloadPlan {
   const values = args.map((w) => w.value);
   return { kind: 'text', text: values.includes(null) ? null : values.join(' '), what: 'the eval arguments' };
+}
+
+/**
+ * `trap 'COMMANDS' SIGNAL…` runs COMMANDS later (on exit, on a signal): it is
+ * code the line installs. `trap - SIG`, `trap SIG`, `trap -l`/`-p` run nothing.
+ */
+function trapPlan(args: readonly Word[]): PayloadPlan {
+  return afterOptions(args, { flags: 'lp' }, (options, operands) => {
+    const [action, ...signals] = operands;
+    if (hasOption(options, '-l', '-p') || !action || signals.length === 0 || action.value === '-') return NONE;
+    return { kind: 'text', text: action.value, what: `the trap command ${action.raw}` };
+  });
 }
 
 /** `timeout [opts] DURATION cmd…`. */
@@ -349,6 +361,7 @@ function packageRunnerPlan(args: readonly Word[], runner: PackageRunner): Payloa
 
 const WRAPPERS: ReadonlyMap<string, Wrapper> = new Map(Object.entries({
   eval: evalPlan,
+  trap: trapPlan,
   env: envPlan,
   sudo: sudoPlan,
   doas: doasPlan,

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadParser, MAX_NESTING, type Node } from '../../lib/parse/index.js';
-import { openQuote } from '../../lib/parse/problems.js';
+import { ansiCLength, openQuote } from '../../lib/parse/problems.js';
 import { render } from './render.js';
 import { walk } from './walk.js';
 
@@ -39,6 +39,12 @@ reasons('a quote inside a comment is not open', () => {
   assert.is(openQuote('echo "a # b'), '"');
   assert.is(openQuote("echo 'a\\'"), null);
   assert.is(openQuote('echo "a\\"'), '"');
+});
+reasons("ansiCLength reads $'…' the way bash does", () => {
+  assert.is(ansiCLength("$'a'"), 4);
+  assert.is(ansiCLength("$'a\\'b' x"), 7);
+  assert.is(ansiCLength("$'\\\\' x'"), 5);
+  assert.is(ansiCLength("$'open"), -1);
 });
 reasons.run();
 

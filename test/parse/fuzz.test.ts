@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { performance } from 'node:perf_hooks';
+import { loadBashGrammar } from '../../lib/parse/grammar.js';
 import { loadParser, type Node } from '../../lib/parse/index.js';
 import { render } from './render.js';
 import { hasDynamicPart, walk } from './walk.js';
@@ -13,6 +14,7 @@ import { hasDynamicPart, walk } from './walk.js';
 const loadStart = performance.now();
 const parser = await loadParser();
 const loadMs = performance.now() - loadStart;
+const grammar = await loadBashGrammar();
 
 /**
  * Generous ceiling for one parse: only there to catch exponential blowups
@@ -153,13 +155,17 @@ timing('a typical line after load (printed, not asserted)', () => {
     'git status',
     "find . -name '*.js' -exec rm {} \\; ; sudo -u root bash -c 'echo $(whoami)'",
   ];
-  for (const line of lines) {
-    for (let i = 0; i < 200; i++) parser.parse(line);
-    const runs = 2000;
+  const runs = 2000;
+  const mean = (f: () => void) => {
+    for (let i = 0; i < 200; i++) f();
     const start = performance.now();
-    for (let i = 0; i < runs; i++) parser.parse(line);
-    const us = ((performance.now() - start) / runs) * 1000;
-    process.stdout.write(`parse: ${us.toFixed(1)} µs per line (mean of ${runs}) for ${JSON.stringify(line)}\n`);
+    for (let i = 0; i < runs; i++) f();
+    return ((performance.now() - start) / runs) * 1000;
+  };
+  for (const line of lines) {
+    const sbsh = mean(() => parser.parse(line));
+    const treeSitter = mean(() => grammar.parse(line)?.delete());
+    process.stdout.write(`parse: ${sbsh.toFixed(1)} µs per line (tree-sitter alone ${treeSitter.toFixed(1)} µs; mean of ${runs}) for ${JSON.stringify(line)}\n`);
   }
   process.stdout.write(`parse: grammar load ${loadMs.toFixed(1)} ms (first loadParser() in this process)\n`);
 });

@@ -118,6 +118,15 @@ table('eval', [
   ['eval', '(eval => [])'],
 ]);
 
+table('trap', [
+  ['trap "rm -rf ~" EXIT', '(trap "rm -rf ~" EXIT => (rm -rf ~))'],
+  ["trap -- 'a; b' INT TERM", '(trap -- "a; b" INT TERM => [(a) ; (b)])'],
+  ['trap "$X" EXIT', '(trap ? EXIT => ??dynamic-payload)'],
+  ['trap - EXIT', '(trap - EXIT)'],
+  ['trap EXIT', '(trap EXIT)'],
+  ['trap -p', '(trap -p)'],
+]);
+
 table('env, sudo, doas', [
   ['env rm x', '(env rm x => (rm x))'],
   ['env -i -u HOME -C /tmp FOO=1 BAR=$x npm i', '(env -i -u HOME -C /tmp FOO=1 ? npm i => (FOO=1 BAR=? npm i))'],

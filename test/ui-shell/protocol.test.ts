@@ -4,24 +4,25 @@ import { createMessageDecoder, encodeDone, encodeReply, type HookMessage } from 
 
 const fields = (...f: string[]) => Buffer.from(f.map((x) => x + '\0').join(''), 'utf8');
 
-const lineMsg = fields('line', '4', '2', 'echo "a b"\nls', '/tmp/d ir', 'abc123', '3', 'FOO=1', 'MULTI=x\ny=z', '_=/usr/bin/env', 'EMPTY=', '.');
+const lineMsg = fields('line', '4', '2', 'echo "a b"\nls', '/tmp/d ir', 'abc123', '3', '2', 'll', 'ls -l', '.', 'x=y', 'FOO=1', 'MULTI=x\ny=z', 'EMPTY=', '.');
 const lineWant: HookMessage = {
   type: 'line', reqno: '4', seq: '2', text: 'echo "a b"\nls', cwd: '/tmp/d ir', last: { id: 'abc123', status: 3 },
+  aliases: { ll: 'ls -l', '.': 'x=y' },
   env: { FOO: '1', MULTI: 'x\ny=z', EMPTY: '' },
 };
 
-test('a line request: fields, environment values with = and newlines, `_` dropped', () => {
+test('a line request: fields, aliases (one named "."), environment values with = and newlines', () => {
   assert.equal(createMessageDecoder().push(lineMsg), [lineWant]);
 });
 
 test('a line request with no previous line', () => {
-  const got = createMessageDecoder().push(fields('line', '1', '0', 'ls', '/', '', '0', '.'));
-  assert.equal(got, [{ type: 'line', reqno: '1', seq: '0', text: 'ls', cwd: '/', last: null, env: {} }]);
+  const got = createMessageDecoder().push(fields('line', '1', '0', 'ls', '/', '', '0', '0', '.'));
+  assert.equal(got, [{ type: 'line', reqno: '1', seq: '0', text: 'ls', cwd: '/', last: null, aliases: {}, env: {} }]);
 });
 
 test('a line whose text is "." is not mistaken for the end of the environment', () => {
-  const got = createMessageDecoder().push(fields('line', '1', '0', '.', '.', '', '0', 'A=1', '.'));
-  assert.equal(got, [{ type: 'line', reqno: '1', seq: '0', text: '.', cwd: '.', last: null, env: { A: '1' } }]);
+  const got = createMessageDecoder().push(fields('line', '1', '0', '.', '.', '', '0', '0', 'A=1', '.'));
+  assert.equal(got, [{ type: 'line', reqno: '1', seq: '0', text: '.', cwd: '.', last: null, aliases: {}, env: { A: '1' } }]);
 });
 
 test('go and sig messages', () => {
@@ -44,7 +45,7 @@ test('messages split at every byte boundary decode the same', () => {
 });
 
 test('multi-byte characters split across reads survive', () => {
-  const msg = fields('line', '1', '0', 'echo héllo ✓', '/', '', '0', '.');
+  const msg = fields('line', '1', '0', 'echo héllo ✓', '/', '', '0', '0', '.');
   const d = createMessageDecoder();
   const mid = msg.indexOf(Buffer.from('✓')) + 1;
   const got = [...d.push(msg.subarray(0, mid)), ...d.push(msg.subarray(mid))];

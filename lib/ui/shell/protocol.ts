@@ -4,7 +4,7 @@
 // except NUL, which neither can hold.
 //
 // bash → sbsh (`req` FIFO):
-//   line  REQNO SEQ TEXT CWD LASTID LASTSTATUS NAME=VALUE... .
+//   line  REQNO SEQ TEXT CWD LASTID LASTSTATUS N ALIAS VALUE... NAME=VALUE... .
 //                                               the hook asks about a line
 //   go    ID                                    run the sandboxed line ID now
 //   sig   ID INT|TERM                           the user interrupted line ID
@@ -15,20 +15,28 @@
 // SEQ counts prompts, so a second request with the same SEQ is a
 // continuation line bash asked for itself. LASTID/LASTSTATUS: how the
 // previous line ended (also sent as a `D` marker, which may be read later).
+// N ALIAS VALUE...: the shell's N aliases (0 when it does not expand them).
 
 export type HookMessage =
-  | { type: 'line'; reqno: string; seq: string; text: string; cwd: string; last: { id: string; status: number } | null; env: Record<string, string> }
+  | {
+      type: 'line';
+      reqno: string;
+      seq: string;
+      text: string;
+      cwd: string;
+      last: { id: string; status: number } | null;
+      aliases: Record<string, string>;
+      env: Record<string, string>;
+    }
   | { type: 'go'; id: string }
   | { type: 'sig'; id: string; signal: 'INT' | 'TERM' };
 
 /** Ends the environment of a `line` message: an entry always holds `=`. */
 const ENV_END = '.';
 
-/** Fields of a `line` message before its environment. */
+/** Fields of a `line` message before its aliases. */
 const FIXED = 7;
 
-/** Variables bash sets for each child itself, not part of the shell's state. */
-const NOT_STATE = new Set(['_']);
 
 export interface MessageDecoder {
   /** Feeds bytes from the FIFO; returns the messages completed by them. */
@@ -44,18 +52,22 @@ function parseFields(fields: string[]): { message: HookMessage | null; used: num
     return { message: { type, id: fields[1]!, signal }, used: 3 };
   }
   if (type === 'line') {
-    const end = fields.indexOf(ENV_END, FIXED);
+    if (fields.length <= FIXED) return null;
+    const count = Number(fields[FIXED]);
+    const envStart = FIXED + 1 + 2 * (Number.isInteger(count) && count > 0 ? count : 0);
+    const end = fields.indexOf(ENV_END, envStart);
     if (end < 0) return null;
+    const aliases: Record<string, string> = {};
+    for (let i = FIXED + 1; i < envStart; i += 2) aliases[fields[i]!] = fields[i + 1]!;
     const env: Record<string, string> = {};
-    for (const entry of fields.slice(FIXED, end)) {
+    for (const entry of fields.slice(envStart, end)) {
       const eq = entry.indexOf('=');
       if (eq <= 0) continue;
-      const name = entry.slice(0, eq);
-      if (!NOT_STATE.has(name)) env[name] = entry.slice(eq + 1);
+      env[entry.slice(0, eq)] = entry.slice(eq + 1);
     }
     const [, reqno, seq, text, cwd, lastId, lastStatus] = fields as [string, string, string, string, string, string, string];
     const last = lastId ? { id: lastId, status: Number(lastStatus) } : null;
-    return { message: { type, reqno, seq, text, cwd, last, env }, used: end + 1 };
+    return { message: { type, reqno, seq, text, cwd, last, aliases, env }, used: end + 1 };
   }
   // Not the start of a message: drop the field and resynchronise on the next.
   return { message: null, used: 1 };

@@ -4,11 +4,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn as spawnPty, type IPty } from 'node-pty';
 import { newId, type Audit } from '../../audit/bus.js';
-import { findExecutable } from '../../net/bridge.js';
 import { openChannel } from './channel.js';
+import type { Prepared } from '../../sandbox/types.js';
 import type { Decider, Decision } from './decide.js';
 import { decisionRow, modeChanges, promptTail, redisplay } from './display.js';
 import { isIncomplete } from './incomplete.js';
+import { expandAliases } from './aliases.js';
 import { createMarkerParser, type Marker } from './markers.js';
 import { encodeDone, encodeReply, type HookMessage, type Reply } from './protocol.js';
 import { runOnTerminal, type TerminalRun } from './run.js';
@@ -67,10 +68,13 @@ const STARTUP_NOTICE_MS = 10_000;
 const HUNG_DECISION_MS = 2_000;
 /** Readline's display of a rewritten line is a few rows; past this something went wrong, and it is shown. */
 const MAX_HIDDEN = 64 * 1024;
+/** A prompt is shorter than this; a P marker without its Q stops being captured. */
+const MAX_PROMPT = 8 * 1024;
 
 interface Line {
   id: string;
-  text: string;
+  /** As typed (after history expansion): what the screen shows, and what a continuation line is added to. */
+  typed: string;
   seq: string;
   decision: Decision;
   /** The hook replaced the line (`__sbsh_run`/`__sbsh_say`): sbsh shows the text instead. */
@@ -78,6 +82,8 @@ interface Line {
   /** Accepted by bash (host) and not yet finished: a second request with the same seq continues it. */
   startedAt: number | null;
   run: TerminalRun | null;
+  /** The sandboxed command's process group, from the backend's start event: resizes are passed to it. */
+  group: number | null;
   finished: boolean;
 }
 
@@ -97,8 +103,6 @@ function replyFor(line: Line): Reply {
 export async function startShellSession(opts: ShellSessionOptions): Promise<ShellSession & SessionControl> {
   const { audit } = opts;
   const decider = opts.decider ?? (await (await import('./decide.js')).createPipelineDecider({ audit, cwd: opts.cwd, env: opts.env }));
-  const envBin = findExecutable('env', opts.env.PATH) ?? findExecutable('env', '/usr/bin:/bin');
-  if (!envBin) throw new Error('sbsh: env(1) not found. Fix: apt-get install -y coreutils.');
   const init = initScriptPath();
   const nonce = randomBytes(16).toString('hex');
   const channel = openChannel(opts.env);
@@ -110,13 +114,20 @@ export async function startShellSession(opts: ShellSessionOptions): Promise<Shel
       cols: opts.cols,
       rows: opts.rows,
       cwd: opts.cwd,
-      env: ptyEnv(opts.env, { SBSH_CHANNEL: channel.dir, SBSH_NONCE: nonce, SBSH_LOGIN: opts.login ? '1' : '0', SBSH_ENV_BIN: envBin, SBSH_DECISION_TIMEOUT: String(opts.decisionTimeoutSeconds ?? 30) }),
+      env: ptyEnv(opts.env, { SBSH_CHANNEL: channel.dir, SBSH_NONCE: nonce, SBSH_LOGIN: opts.login ? '1' : '0', SBSH_DECISION_TIMEOUT: String(opts.decisionTimeoutSeconds ?? 30) }),
     });
   } catch (err) {
     channel.close();
     throw err;
   }
-  const tty = (pty as unknown as { ptsName?: string }).ptsName;
+  // The terminal sandboxed lines run on (node-pty names it on every Unix).
+  const ptsName = (pty as unknown as { ptsName?: string }).ptsName;
+  if (!ptsName) {
+    pty.kill('SIGKILL');
+    channel.close();
+    throw new Error('sbsh: node-pty did not name the shell\'s terminal (ptsName); sandboxed lines could not run on it. Fix: reinstall node-pty (npm ci).');
+  }
+  const tty: string = ptsName;
   let cols = opts.cols;
 
   // --- output: markers out, sbsh's own rows in ---------------------------
@@ -145,11 +156,11 @@ export async function startShellSession(opts: ShellSessionOptions): Promise<Shel
     if (hidden === null) return;
     show(modeChanges(hidden));
     hidden = null;
-    if (showLine && current?.rewritten) show(redisplay(prompt, current.text));
+    if (showLine && current?.rewritten) show(redisplay(prompt, current.typed));
   }
 
   function onText(text: string): void {
-    if (capture !== null) capture += text;
+    if (capture !== null) capture = capture.length > MAX_PROMPT ? null : capture + text;
     if (hidden === null) return show(text);
     hidden += text;
     if (hidden.length > MAX_HIDDEN) {
@@ -215,11 +226,13 @@ export async function startShellSession(opts: ShellSessionOptions): Promise<Shel
     audit.emit({ type: 'exit', id: line.id, status, signal: null, duration_ms: line.startedAt === null ? 0 : Date.now() - line.startedAt });
   }
 
-  function startRun(line: Line): void {
-    const d = line.decision;
-    if (d.action !== 'sandbox' || !tty) return;
-    const run = runOnTerminal(d.prepared, tty);
+  function startRun(line: Line, prepared: Prepared): void {
+    const unsubscribe = audit.subscribe((e) => {
+      if (e.type === 'start' && e.id === line.id && e.backend !== 'host') line.group = e.pid;
+    });
+    const run = runOnTerminal(prepared, tty);
     line.run = run;
+    void run.result.finally(unsubscribe);
     run.result.then(
       (r) => {
         line.finished = true;
@@ -242,10 +255,13 @@ export async function startShellSession(opts: ShellSessionOptions): Promise<Shel
   let latest = '';
   const deciding = new Set<Promise<void>>();
 
-  async function onLine(m: Extract<HookMessage, { type: 'line' }>): Promise<Reply> {
+  /** The answer to a line request; null when the hook no longer waits for it. */
+  async function onLine(m: Extract<HookMessage, { type: 'line' }>): Promise<Reply | null> {
     // Same prompt as a line bash accepted: bash is reading a continuation of it (PS2).
     const continued = current && !current.finished && current.seq === m.seq && current.decision.action === 'host' && current.startedAt === null ? current : null;
-    const text = continued ? `${continued.text}\n${m.text}` : m.text;
+    const typed = continued ? `${continued.typed}\n${m.text}` : m.text;
+    // What bash will run: its aliases expanded.
+    const text = expandAliases(typed, m.aliases);
     // Lines of earlier prompts are over, whether or not their D marker has been read yet.
     for (const line of [...open.values()]) {
       if (line.seq !== m.seq) await finish(line, m.last && m.last.id === line.id ? m.last.status : 130);
@@ -261,20 +277,19 @@ export async function startShellSession(opts: ShellSessionOptions): Promise<Shel
         message: `sbsh: bash read this line as a continuation of the previous one, and together they are not host-safe (${decision.summary}). Nothing ran; enter the whole command again.`,
       };
     }
-    const line: Line = { id, text, seq: m.seq, decision, rewritten: decision.action !== 'host', startedAt: null, run: null, finished: false };
+    const line: Line = { id, typed, seq: m.seq, decision, rewritten: decision.action !== 'host', startedAt: null, run: null, group: null, finished: false };
     if (m.reqno !== latest) {
-      // The hook gave up waiting and nobody will run it: undo its preparation.
+      // The hook gave up waiting and nobody will run it: undo its preparation (124, as timeout(1) says).
       await finish(line, 124);
-      return { action: 'more' };
+      return null;
     }
     current = line;
     open.set(id, line);
     return replyFor(line);
   }
 
-
   async function answer(m: Extract<HookMessage, { type: 'line' }>): Promise<void> {
-    let reply: Reply;
+    let reply: Reply | null;
     try {
       reply = await onLine(m);
     } catch (err) {
@@ -282,7 +297,7 @@ export async function startShellSession(opts: ShellSessionOptions): Promise<Shel
       reply = { action: 'say', id: newId(), status: 125, message: `sbsh: internal error while deciding this line: ${e.message}\nNothing was run.` };
     }
     // An answer the hook no longer waits for would only sit in the FIFO.
-    if (m.reqno === latest) channel.reply(encodeReply(m.reqno, reply));
+    if (reply && m.reqno === latest) channel.reply(encodeReply(m.reqno, reply));
   }
 
   function onMessage(m: HookMessage): void {
@@ -295,7 +310,7 @@ export async function startShellSession(opts: ShellSessionOptions): Promise<Shel
       void pending.finally(() => deciding.delete(pending));
     } else if (m.type === 'go') {
       const line = open.get(m.id);
-      if (line && line.decision.action === 'sandbox' && !line.run) startRun(line);
+      if (line && line.decision.action === 'sandbox' && !line.run) startRun(line, line.decision.prepared);
       else {
         show(`sbsh: nothing is prepared for line ${m.id}; not run.\r\n`);
         channel.done(encodeDone(m.id, 125));
@@ -356,6 +371,17 @@ export async function startShellSession(opts: ShellSessionOptions): Promise<Shel
     resize(c, r) {
       cols = c;
       pty.resize(c, r);
+      // The pty tells its foreground group, which a sandboxed command is not
+      // in (own session): tell the sandbox's group too.
+      for (const line of open.values()) {
+        if (line.run && line.group !== null) {
+          try {
+            process.kill(-line.group, 'SIGWINCH');
+          } catch {
+            // gone already
+          }
+        }
+      }
     },
     onExit(cb) {
       if (exitStatus !== null) cb(exitStatus);
