@@ -25,6 +25,9 @@ if (why) {
     'exit3.sh': 'exit 3',
     'sleep.sh': `exec ${SLEEP}`,
     'write-home.sh': 'echo pwned > "$HOME/pwned" 2>/dev/null; echo "write-home done"',
+    'ask.sh': 'printf "name? "; read name; echo "got [$name]"',
+    'winch.sh': '#!/bin/bash\ntrap \'echo "winch $(stty size)"\' WINCH\necho "size $(stty size)"\nwhile :; do sleep 0.1; done\n',
+    'notes.txt': Array.from({ length: 200 }, (_, i) => `note line ${i + 1}`).join('\n'),
   });
   const { tmux, repo } = fx;
 
@@ -103,6 +106,35 @@ if (why) {
     await type('./write-home.sh');
     await waitFor('write-home.sh', /^write-home done$/m);
     assert.not.ok(existsSync(join(fx.home, 'pwned')), 'the file was not written on the host');
+  });
+
+  test('a sandboxed script reads what the user types', async () => {
+    await type('./ask.sh');
+    await waitFor('the question', /^name\?/m);
+    tmux.type('Ada');
+    tmux.keys('Enter');
+    await waitFor('the answer', /^got \[Ada\]$/m);
+  });
+
+  test('a window resize reaches a sandboxed program', async () => {
+    await type('./winch.sh');
+    await waitFor('the first size', new RegExp(`^size ${ROWS} ${COLS}$`, 'm'));
+    tmux.resize(COLS - 10, ROWS - 5);
+    await waitFor('SIGWINCH in the sandbox', new RegExp(`^winch ${ROWS - 5} ${COLS - 10}$`, 'm'));
+    tmux.keys('C-c');
+    await waitFor('the prompt', /\[130\][#$]/);
+    tmux.resize(COLS, ROWS);
+  });
+
+  test('a full-screen program on a host line: less, then back to the prompt', async () => {
+    const plan = await makePlan('less notes.txt', { cwd: repo, env: fx.env });
+    assert.is(plan.action, 'host');
+    await type('less notes.txt');
+    await tmux.waitFor('less on the alternate screen', (l) => l[0] === 'note line 1' && /^(:|notes\.txt)/.test(l[l.length - 1] ?? ''), 20_000);
+    tmux.type('G');
+    await waitFor('the end of the file', /^note line 200$/m);
+    tmux.type('q');
+    await waitFor('the prompt again', /\(sbsh\) repo[#$] less notes\.txt/);
   });
 
   test('exit leaves sbsh with the given status', async () => {

@@ -34,7 +34,7 @@ export interface Fixture {
   remove(): void;
 }
 
-/** A git repository holding `scripts` (name → sh body, made executable) and an empty `sub/`. */
+/** A git repository holding `scripts` (name → sh body, or a whole script when it starts with `#!`; made executable) and an empty `sub/`. */
 export function makeFixture(scripts: Record<string, string>): Fixture {
   const dir = mkdtempSync(join(tmpdir(), 'sbsh-e2e-shell-'));
   // Run as root, sbsh runs the sandbox as an unprivileged uid: it must be able to reach the repository.
@@ -46,7 +46,9 @@ export function makeFixture(scripts: Record<string, string>): Fixture {
   mkdirSync(home);
   mkdirSync(join(repo, 'sub'), { recursive: true });
   execFileSync('git', ['init', '-q', repo]);
-  for (const [name, body] of Object.entries(scripts)) writeFileSync(join(repo, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  for (const [name, body] of Object.entries(scripts)) {
+    writeFileSync(join(repo, name), body.startsWith('#!') ? body : `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  }
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: home,
