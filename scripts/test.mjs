@@ -14,6 +14,12 @@ if (tsc.status !== 0) {
   console.error('test: TypeScript build failed; fix the errors above.');
   process.exit(1);
 }
+// The end-to-end tests run bin/sbsh, which loads the bundle.
+const bundle = spawnSync(process.execPath, [join(root, 'scripts/bundle.mjs')], { stdio: 'inherit' });
+if (bundle.status !== 0) {
+  console.error('test: bundling dist/lib/cli failed; see above.');
+  process.exit(1);
+}
 
 function walk(dir) {
   const out = [];

@@ -134,7 +134,7 @@ if (why) {
     tmux.type('G');
     await waitFor('the end of the file', /^note line 200$/m);
     tmux.type('q');
-    await waitFor('the prompt again', /\(sbsh\) repo[#$] less notes\.txt/);
+    await waitFor('the prompt again', /^\(sbsh\) repo[#$]\s*$/m);
   });
 
   test('exit leaves sbsh with the given status', async () => {

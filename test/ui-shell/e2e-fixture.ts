@@ -34,8 +34,8 @@ export interface Fixture {
   remove(): void;
 }
 
-/** A git repository holding `scripts` (name → sh body, or a whole script when it starts with `#!`; made executable) and an empty `sub/`. */
-export function makeFixture(scripts: Record<string, string>): Fixture {
+/** A git repository holding `files` (`*.sh`: an sh body, or a whole script starting with `#!`, made executable) and an empty `sub/`. */
+export function makeFixture(files: Record<string, string>): Fixture {
   const dir = mkdtempSync(join(tmpdir(), 'sbsh-e2e-shell-'));
   // Run as root, sbsh runs the sandbox as an unprivileged uid: it must be able to reach the repository.
   chmodSync(dir, 0o755);
@@ -46,8 +46,9 @@ export function makeFixture(scripts: Record<string, string>): Fixture {
   mkdirSync(home);
   mkdirSync(join(repo, 'sub'), { recursive: true });
   execFileSync('git', ['init', '-q', repo]);
-  for (const [name, body] of Object.entries(scripts)) {
-    writeFileSync(join(repo, name), body.startsWith('#!') ? body : `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  for (const [name, body] of Object.entries(files)) {
+    const script = name.endsWith('.sh');
+    writeFileSync(join(repo, name), script && !body.startsWith('#!') ? `#!/bin/sh\n${body}\n` : body, { mode: script ? 0o755 : 0o644 });
   }
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
