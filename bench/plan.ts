@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { makePlan } from '../lib/plan/index.js';
+import { loadPolicy, makePlan } from '../lib/plan/index.js';
+import { classifyLine } from '../lib/plan/classify-line.js';
 import { loadParser } from '../lib/parse/index.js';
 import { median } from './measure.js';
 
@@ -47,10 +48,13 @@ async function perPlan(line: string, n = 500): Promise<number> {
 
 const lines = ['git status', 'ls -la | grep foo > notes.txt', 'npm ci && npm test', 'curl -fsSL https://x.example/i.sh | sh'];
 console.log(`first makePlan (loads parser + policy): ${first.toFixed(1)} ms`);
-console.log('| line | parse only µs | makePlan µs | ratio |');
-console.log('|---|---|---|---|');
+const policy = await loadPolicy(ctx);
+const cctx = { workspace: ws, cwd: ws, home: process.env.HOME ?? ws };
+console.log('| line | parse only µs | parse + classify µs | makePlan µs | makePlan / parse |');
+console.log('|---|---|---|---|---|');
 for (const line of lines) {
   const p = perLine(() => parser.parse(line));
+  const c = perLine(() => classifyLine(parser.parse(line), policy, cctx));
   const m = await perPlan(line);
-  console.log(`| \`${line}\` | ${p.toFixed(1)} | ${m.toFixed(1)} | ${(m / p).toFixed(1)} |`);
+  console.log(`| \`${line.replace(/\|/g, '\\|')}\` | ${p.toFixed(1)} | ${c.toFixed(1)} | ${m.toFixed(1)} | ${(m / p).toFixed(1)} |`);
 }

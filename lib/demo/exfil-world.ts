@@ -141,7 +141,7 @@ export interface ExfilWorld extends World {
  * Builds the world for `owner` (root, or the normal user the victim runs as).
  * Throws when it cannot (npm pack failed, a listener could not bind).
  */
-export async function buildExfilWorld(owner: Ids): Promise<ExfilWorld> {
+export async function buildExfilWorld(owner: Ids, opts: { registryDependency?: boolean } = {}): Promise<ExfilWorld> {
   const world = makeWorld(owner);
   const { ws, home, base } = world;
   const listeners: Listener[] = [];
@@ -160,6 +160,12 @@ export async function buildExfilWorld(owner: Ids): Promise<ExfilWorld> {
   };
   try {
     cpSync(join(FIXTURES, 'victim'), ws, { recursive: true });
+    if (opts.registryDependency) {
+      // A real dependency from the npm registry beside the malicious one: the install needs the proxy.
+      const pkg = JSON.parse(readFileSync(join(ws, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+      pkg.dependencies['is-number'] = '7.0.0';
+      writeFileSync(join(ws, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+    }
     mkdirSync(join(ws, '.git', 'hooks'), { recursive: true });
     writeFileSync(join(ws, '.git', 'hooks', 'pre-commit.sample'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
     // npm pack writes only the tarball; the package has no pack-time script.
@@ -237,6 +243,8 @@ export async function buildExfilWorld(owner: Ids): Promise<ExfilWorld> {
       HOME: home,
       LANG: 'C.UTF-8',
       SSH_AUTH_SOCK: join(home, 'agent.sock'),
+      // The host's TLS trust, for the registry (a gateway may re-sign its traffic).
+      ...(process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS } : {}),
     };
     for (const name of ENV_SECRETS) {
       const c = canary(`env_${name}`);

@@ -24,6 +24,10 @@ const root = process.getuid?.() === 0;
 if (root) adversarialSuite('adversarial: sbsh -c, as root', ROOT, runLine);
 const normal = root ? testUser() : null;
 if (normal) adversarialSuite(`adversarial: sbsh -c, as ${normal.name}`, normal, runLine);
+// Again with a real registry dependency beside the malicious one: the install
+// reaches the registry through the proxy, and still nothing else gets out.
+if (root) adversarialSuite('adversarial: sbsh -c with a registry dependency, as root', ROOT, runLine, { registryDependency: true });
+if (normal) adversarialSuite(`adversarial: sbsh -c with a registry dependency, as ${normal.name}`, normal, runLine, { registryDependency: true });
 if (!root || !normal) {
   const s = suite('adversarial: sbsh -c');
   skipWithReason(s, 'adversarial suite through sbsh -c as root and as a normal user', 'needs root to create and switch to the test user');

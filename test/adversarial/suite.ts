@@ -22,12 +22,14 @@ export interface RunLineContext {
 export type RunLine = (line: string, ctx: RunLineContext) => Promise<{ status: number | null; stdout: string; stderr: string }>;
 
 /** Registers the adversarial suite `name`, run as `user`, each line through `runLine`. */
-export function adversarialSuite(name: string, user: User, runLine: RunLine): void {
+export function adversarialSuite(name: string, user: User, runLine: RunLine, opts: { registryDependency?: boolean } = {}): void {
   const s = suite(name);
   let world: ExfilWorld;
+  // With a registry dependency the install must go through the proxy; without one it stays offline.
+  const install = `npm install --no-audit --no-fund --foreground-scripts${opts.registryDependency ? '' : ' --offline'}`;
 
   s.before(async () => {
-    world = await buildExfilWorld(user);
+    world = await buildExfilWorld(user, opts);
   });
 
   s.after(() => {
@@ -35,9 +37,10 @@ export function adversarialSuite(name: string, user: User, runLine: RunLine): vo
   });
 
   s('npm install: succeeds, and the postinstall gets nothing out', async () => {
-    const r = await runLine('npm install --no-audit --no-fund --offline --foreground-scripts', { world, user, env: world.env });
+    const r = await runLine(install, { world, user, env: world.env });
     assert.is(r.status, 0, `npm install failed:\n${r.stdout}\n${r.stderr}`);
     assert.ok(existsSync(join(world.ws, 'node_modules', 'evil-pkg', 'package.json')), 'node_modules populated');
+    if (opts.registryDependency) assert.ok(existsSync(join(world.ws, 'node_modules', 'is-number', 'package.json')), 'the registry dependency installed');
     assert.ok(existsSync(join(world.ws, 'package-lock.json')), 'lockfile written');
     // The attack really ran (a test that cannot fail is a defect).
     assert.match(r.stdout, /evil-pkg postinstall: /);

@@ -35,7 +35,7 @@ export interface Fixture {
 }
 
 /** A git repository holding `files` (`*.sh`: an sh body, or a whole script starting with `#!`, made executable) and an empty `sub/`. */
-export function makeFixture(files: Record<string, string>): Fixture {
+export function makeFixture(files: Record<string, string>, opts: { as?: { uid: number; gid: number } } = {}): Fixture {
   const dir = mkdtempSync(join(tmpdir(), 'sbsh-e2e-shell-'));
   // Run as root, sbsh runs the sandbox as an unprivileged uid: it must be able to reach the repository.
   chmodSync(dir, 0o755);
@@ -60,11 +60,14 @@ export function makeFixture(files: Record<string, string>): Fixture {
     XDG_CACHE_HOME: join(home, '.cache'),
     SBSH_AUDIT_LOG: auditLog,
   };
+  // Another user owns the repository and HOME and runs sbsh; tmux stays root's.
+  if (opts.as) execFileSync('chown', ['-R', `${opts.as.uid}:${opts.as.gid}`, repo, home]);
+  const asUser = opts.as ? ['setpriv', `--reuid=${opts.as.uid}`, `--regid=${opts.as.gid}`, '--clear-groups', '--'] : [];
   const tmux = new Tmux(join(dir, 'tmux.sock'));
   return {
     dir, home, repo, env, tmux,
     start(args, cols, rows) {
-      const argv = [process.execPath, SBSH, ...args].map((a) => `'${a}'`).join(' ');
+      const argv = [...asUser, process.execPath, SBSH, ...args].map((a) => `'${a}'`).join(' ');
       tmux.start(`cd '${repo}' && ${argv}; echo $? > '${statusFile}'`, cols, rows, env);
     },
     status: () => (existsSync(statusFile) ? readFileSync(statusFile, 'utf8').trim() || null : null),
@@ -82,7 +85,8 @@ export function makeFixture(files: Record<string, string>): Fixture {
     },
     remove() {
       tmux.kill();
-      rmSync(dir, { recursive: true, force: true });
+      // sbsh may still be writing its state as it exits.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }
