@@ -4,13 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn, type IPty } from 'node-pty';
+import { createAudit } from '../lib/audit/bus.js';
+import { makePlan } from '../lib/plan/index.js';
+import { backendFor, runPrepared } from '../lib/sandbox/index.js';
 import { report, timeCommand, type Sample } from './measure.js';
 
 // The interactive shell's overhead, measured in real ptys:
 //  1. keystroke echo: a key typed into `sbsh --no-tui` until its echo comes
 //     back, against plain bash in a pty (sbsh adds a second pty and a relay);
 //  2. a line, Enter to the next prompt: a host `true` and a sandboxed no-op
-//     inside sbsh, against plain bash running `true` and bare bwrap.
+//     inside sbsh, against plain bash running `true`, bare bwrap, and the
+//     same pipeline called in-process (plan, prepare, run, dispose: what the
+//     session adds is the difference).
 // Usage: npx tsx bench/shell-latency.ts [RUNS]   (prints tables, asserts nothing)
 
 const RUNS = Number(process.argv[2] ?? 30);
@@ -83,6 +88,21 @@ async function echoLatency(name: string, t: Term): Promise<Sample> {
   return { name, ms };
 }
 
+/** The pipeline alone, in this process: plan, prepare, run (no terminal), dispose. */
+async function pipelineLatency(name: string, line: string): Promise<Sample> {
+  const audit = createAudit({ logPath: null });
+  const ms: number[] = [];
+  for (let i = 0; i < RUNS + 2; i++) {
+    const t0 = now();
+    const plan = await makePlan(line, { cwd: repo, env });
+    const prepared = await backendFor(plan.backend!).prepare(plan, { env, audit, id: `bench${i}` });
+    const r = await runPrepared(prepared, { stdin: 'ignore', stdout: 'ignore', stderr: 'inherit' });
+    if (r.status !== 0) throw new Error(`bench: ${line} exited ${r.status}`);
+    if (i >= 2) ms.push(now() - t0);
+  }
+  return { name, ms };
+}
+
 /** ms from Enter to the next prompt, for `line`. */
 async function lineLatency(name: string, t: Term, line: string, prompt: RegExp): Promise<Sample> {
   const ms: number[] = [];
@@ -114,6 +134,7 @@ async function main(): Promise<void> {
     await lineLatency('plain bash: true', bash, 'true', bashPrompt),
     await lineLatency('sbsh: true (host line: hook + plan)', sbsh, 'true', sbshPrompt),
     await lineLatency('sbsh: ./noop.sh (sandbox:bwrap)', sbsh, './noop.sh', sbshPrompt),
+    await pipelineLatency('pipeline in-process: ./noop.sh', './noop.sh'),
     timeCommand('bare bwrap /bin/true (spawned from node)', bwrap, { runs: RUNS }),
     // The same pipeline without the interactive shell, node start-up included.
     timeCommand('sbsh -c ./noop.sh (new node process)', [process.execPath, SBSH, '-c', './noop.sh'], { runs: RUNS, cwd: repo, env }),

@@ -47,11 +47,38 @@ function readStatus(run: RunHandle, onChild: (pid: number) => void): StatusDocs 
 /** Watches one bwrap run for runPrepared: start event, limits, signals, and what its exit means. */
 export function superviseBwrap(run: RunHandle, limits: LimitsPlan, ctx: RunContext): Supervisor {
   // Set from callbacks; an object keeps TypeScript from narrowing them to null.
-  const st: { watch: LimitWatch | null; killedFor: string | null; forwarded: NodeJS.Signals | null; grace: NodeJS.Timeout | null } = {
+  const st: { watch: LimitWatch | null; killedFor: string | null; forwarded: NodeJS.Signals | null; grace: NodeJS.Timeout | null; pending: NodeJS.Signals | null } = {
     watch: null,
     killedFor: null,
     forwarded: null,
     grace: null,
+    pending: null,
+  };
+
+  // Ends everything in the sandbox. SIGKILL on the PID namespace's init makes
+  // the kernel kill every process in it; bwrap's monitor goes too. Killing
+  // only the monitor is not enough: if it dies before its child has armed
+  // --die-with-parent, the sandbox lives on, orphaned and unsupervised.
+  const killSandbox = () => {
+    if (docs.childPid !== null) {
+      try {
+        process.kill(docs.childPid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    run.kill('SIGKILL');
+  };
+
+  // The init leads the command's session and process group (--new-session),
+  // from the moment it has called setsid; until then, wait a little.
+  const deliver = (signal: NodeJS.Signals, tries = 0) => {
+    try {
+      process.kill(-docs.childPid!, signal);
+    } catch {
+      if (tries < 100) setTimeout(() => deliver(signal, tries + 1), 5).unref();
+      else killSandbox();
+    }
   };
 
   const violation = (v: Violation) => {
@@ -59,37 +86,29 @@ export function superviseBwrap(run: RunHandle, limits: LimitsPlan, ctx: RunConte
     run.report(`sbsh: ${v.rule} limit: ${v.detail}${v.kill ? '; sandbox killed' : ''}`);
     if (v.kill) {
       st.killedFor = v.rule;
-      // SIGKILL on bwrap's monitor: --die-with-parent takes the sandbox's init
-      // down, and the kernel kills everything left in its PID namespace.
-      run.kill('SIGKILL');
+      killSandbox();
     }
   };
   const docs = readStatus(run, (pid) => {
     ctx.audit.emit({ type: 'start', id: ctx.id, backend: 'bwrap', pid });
     st.watch = watchLimits(pid, limits, violation);
+    if (st.pending) deliver(st.pending);
   });
 
   return {
     forward(signal) {
       st.forwarded = signal;
-      if (docs.childPid === null) {
-        run.kill(signal);
-        return;
-      }
-      // The sandbox's init leads the command's session and process group
-      // (--new-session); as a PID-namespace init without handlers it ignores
-      // the signal, everything else in the group gets it.
-      try {
-        process.kill(-docs.childPid, signal);
-      } catch {
-        // The init has not called setsid yet (the command has not started),
-        // or everything already exited: ending bwrap ends the sandbox.
-        run.kill(signal);
-      }
-      if (signal !== 'SIGINT' && !st.grace) {
-        st.grace = setTimeout(() => run.kill('SIGKILL'), GRACE_MS);
+      if (!st.grace && signal !== 'SIGINT') {
+        st.grace = setTimeout(killSandbox, GRACE_MS);
         st.grace.unref();
       }
+      // Before bwrap has reported its init the sandbox is still being built:
+      // the signal waits for it (the grace timer still bounds the wait).
+      if (docs.childPid === null) {
+        st.pending = signal;
+        return;
+      }
+      deliver(signal);
     },
     finish(exit) {
       st.watch?.stop();

@@ -125,8 +125,12 @@ export async function runPrepared(p: Prepared, stdio: RunStdio, opts: { signal?:
         },
         report,
       };
+      // A supervised process gets its supervisor once spawned; a signal that
+      // comes sooner waits for it rather than going to bwrap's monitor.
+      let early: NodeJS.Signals | null = null;
       const forward = (sig: NodeJS.Signals) => {
         if (supervisor) supervisor.forward(sig);
+        else if (s.supervise) early = sig;
         else handle.kill(sig);
       };
       const handlers = FORWARDED.map((sig) => {
@@ -148,6 +152,7 @@ export async function runPrepared(p: Prepared, stdio: RunStdio, opts: { signal?:
       });
       child.once('spawn', () => {
         if (s.supervise) supervisor = s.supervise(handle);
+        if (early) forward(early);
         if (opts.signal?.aborted) forward('SIGTERM');
       });
       child.once('close', (code, signal) => {

@@ -12,7 +12,7 @@ export interface FakeDecider extends Decider {
   readonly disposed: Array<{ id: string; status: number }>;
 }
 
-/** A line running `./...` anywhere → sandbox, `sudo ...` → refused (126), anything else → host; `hang` never answers. */
+/** A line running `./...` anywhere → sandbox, `sudo ...` → refused (126; `sudo --last` ends the session), anything else → host; `hang` never answers. */
 export function fakeDecider(): FakeDecider {
   const asked: LineRequest[] = [];
   const disposed: Array<{ id: string; status: number }> = [];
@@ -23,7 +23,9 @@ export function fakeDecider(): FakeDecider {
       asked.push(req);
       const notes: string[] = [];
       if (/^\s*sudo\b/.test(req.line)) {
-        return { action: 'refuse', summary: 'sbsh: deny (dangerous) fake.sudo', notes, status: 126, message: 'sbsh: denied by fake.sudo: no sudo here', endSession: false };
+        // `sudo --last`: as the strict guard's last allowed violation.
+        const endSession = /^\s*sudo --last\b/.test(req.line);
+        return { action: 'refuse', summary: 'sbsh: deny (dangerous) fake.sudo', notes, status: 126, message: 'sbsh: denied by fake.sudo: no sudo here', endSession };
       }
       if (/^\s*hang\b/.test(req.line)) return new Promise<Decision>(() => {});
       if (/(^|[\n;&|(])\s*\.\//.test(req.line)) {

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { suite } from 'uvu';
@@ -99,6 +100,13 @@ one('an unfinished line goes on in readline and is planned whole', async () => {
   assert.is(last(decider).line, 'for i in 1 2; do\n./show.sh $i; done');
 });
 
+one('an unfinished line with non-ASCII text goes on at its end', async () => {
+  await t.type('echo "é\r');
+  await t.waitForScreen(/echo "é$/m);
+  await t.run('b"', /^é\nb$/m);
+  assert.is(last(decider).line, 'echo "é\nb"');
+});
+
 one('history expansion: sbsh plans what bash will run', async () => {
   await t.run('./show.sh bang', /show cwd=/);
   await t.run('!!', /show cwd=/);
@@ -186,7 +194,7 @@ alone("aliases: sbsh plans what bash will run", async () => {
   const d = fakeDecider();
   const s = await drive({ decider: d, files: SCRIPTS });
   try {
-    await s.run("alias ls=./canary.sh p='echo x |'", /alias ls=/);
+    await s.run("alias ls=./canary.sh p='echo x |'", /\n\(sbsh\) /);
     await s.run('ls aliased', /^canary-ran$/m);
     assert.is(last(d).line, './canary.sh aliased');
     // An alias that leaves the line unfinished: readline goes on, as for any open construct.
@@ -201,6 +209,13 @@ alone("aliases: sbsh plans what bash will run", async () => {
   }
 });
 
+alone('a refusal that ends the session (strict guard) leaves with 126', async () => {
+  const s = await drive({ decider: fakeDecider() });
+  await s.run('sudo --last ls', /denied by fake\.sudo/);
+  assert.is(await s.exited, 126);
+  await s.close();
+});
+
 alone('C-x C-e edits the line and does not run it', async () => {
   const d = fakeDecider();
   const s = await drive({
@@ -209,7 +224,7 @@ alone('C-x C-e edits the line and does not run it', async () => {
     env: { EDITOR: '' },
   });
   try {
-    await s.run(`export VISUAL=${join(s.dir, 'ed.sh')}`, /export VISUAL/);
+    await s.run(`export VISUAL=${join(s.dir, 'ed.sh')}`, /\n\(sbsh\) /);
     const asked = d.asked.length;
     await s.type('echo x\x18\x05');
     await s.waitForScreen(/\.\/canary\.sh edited$/m);
@@ -263,6 +278,25 @@ alone('login mode reads the profile files, and the history file is per user', as
   const hist = join(s.home, '.state', 'sbsh', 'history');
   assert.match(readFileSync(hist, 'utf8'), /echo "p=\$FROM_PROFILE/);
   await s.close();
+});
+
+alone('history carries over to the next session', async () => {
+  const state = mkdtempSync(join(tmpdir(), 'sbsh-state-'));
+  try {
+    const first = await drive({ decider: fakeDecider(), env: { XDG_STATE_HOME: state } });
+    await first.run('echo from-the-first-session', /^from-the-first-session$/m);
+    await first.type('exit\r');
+    await first.exited;
+    await first.close();
+    const second = await drive({ decider: fakeDecider(), env: { XDG_STATE_HOME: state } });
+    try {
+      await second.run('history', /\d+\s+echo from-the-first-session$/m);
+    } finally {
+      await second.close();
+    }
+  } finally {
+    rmSync(state, { recursive: true, force: true });
+  }
 });
 
 alone('resize reaches the shell', async () => {

@@ -19,27 +19,42 @@ export interface Channel {
   close(): void;
 }
 
-export const FIFOS = ['req', 'resp', 'done'] as const;
+const FIFOS = ['req', 'resp', 'done'] as const;
 
 function openFifo(path: string): number {
   return openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
 }
 
 function writeAll(fd: number, data: Buffer): void {
-  // Replies are a few hundred bytes, far below the pipe's buffer: one write
-  // fits unless bash has stopped reading altogether, and then there is no
-  // one to tell.
-  let off = 0;
-  while (off < data.length) off += writeSync(fd, data, off);
+  // Answers are a few hundred bytes, far below a pipe's buffer: a write only
+  // fails when bash has long stopped reading, and then the hook has already
+  // given up (and run nothing), so there is no one to tell.
+  try {
+    let off = 0;
+    while (off < data.length) off += writeSync(fd, data, off);
+  } catch {
+    // EAGAIN on a full FIFO, EBADF after close
+  }
+}
+
+/** A fresh 0700 directory in the user's runtime directory, else in the temp directory. */
+function privateDir(env: NodeJS.ProcessEnv): string {
+  if (env.XDG_RUNTIME_DIR) {
+    try {
+      return mkdtempSync(join(env.XDG_RUNTIME_DIR, 'sbsh-'));
+    } catch {
+      // Inherited from another user (su, sudo) or gone: the temp directory will do.
+    }
+  }
+  return mkdtempSync(join(tmpdir(), 'sbsh-'));
 }
 
 export function openChannel(env: NodeJS.ProcessEnv): Channel {
-  const base = env.XDG_RUNTIME_DIR || tmpdir();
-  const dir = mkdtempSync(join(base, 'sbsh-'));
+  const dir = privateDir(env);
   const made = spawnSync('mkfifo', ['-m', '600', ...FIFOS.map((f) => join(dir, f))], { encoding: 'utf8' });
   if (made.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`sbsh: could not make the shell's FIFOs in ${dir}: ${made.error?.message ?? made.stderr.trim()}. Fix: install coreutils (mkfifo) and check that ${base} is writable.`);
+    throw new Error(`sbsh: could not make the shell's FIFOs in ${dir}: ${made.error?.message ?? made.stderr.trim()}. Fix: install coreutils (mkfifo).`);
   }
   const [reqFd, respFd, doneFd] = FIFOS.map((f) => openFifo(join(dir, f))) as [number, number, number];
   const socket = new Socket({ fd: reqFd, readable: true, writable: false });

@@ -66,7 +66,8 @@ function parseFields(fields: string[]): { message: HookMessage | null; used: num
       env[entry.slice(0, eq)] = entry.slice(eq + 1);
     }
     const [, reqno, seq, text, cwd, lastId, lastStatus] = fields as [string, string, string, string, string, string, string];
-    const last = lastId ? { id: lastId, status: Number(lastStatus) } : null;
+    const status = Number(lastStatus);
+    const last = lastId && Number.isInteger(status) ? { id: lastId, status } : null;
     return { message: { type, reqno, seq, text, cwd, last, aliases, env }, used: end + 1 };
   }
   // Not the start of a message: drop the field and resynchronise on the next.

@@ -4,13 +4,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn as spawnPty, type IPty } from 'node-pty';
 import { newId, type Audit } from '../../audit/bus.js';
-import { openChannel } from './channel.js';
 import type { Prepared } from '../../sandbox/types.js';
-import type { Decider, Decision } from './decide.js';
-import { decisionRow, modeChanges, promptTail, redisplay } from './display.js';
-import { isIncomplete } from './incomplete.js';
 import { expandAliases } from './aliases.js';
+import { openChannel } from './channel.js';
+import type { Decider, Decision } from './decide.js';
+import { decisionRow } from './display.js';
+import { isIncomplete } from './incomplete.js';
 import { createMarkerParser, type Marker } from './markers.js';
+import { createOutputView } from './output.js';
 import { encodeDone, encodeReply, type HookMessage, type Reply } from './protocol.js';
 import { runOnTerminal, type TerminalRun } from './run.js';
 
@@ -66,10 +67,6 @@ export function initScriptPath(): string {
 const STARTUP_NOTICE_MS = 10_000;
 /** How long an exiting session waits for decisions still being made. */
 const HUNG_DECISION_MS = 2_000;
-/** Readline's display of a rewritten line is a few rows; past this something went wrong, and it is shown. */
-const MAX_HIDDEN = 64 * 1024;
-/** A prompt is shorter than this; a P marker without its Q stops being captured. */
-const MAX_PROMPT = 8 * 1024;
 
 interface Line {
   id: string;
@@ -144,30 +141,11 @@ export async function startShellSession(opts: ShellSessionOptions): Promise<Shel
   let hooked = false;
   let ready = false;
   const heldInput: string[] = [];
-  let capture: string | null = null;
-  let prompt = '';
-  let hidden: string | null = null;
+  const view = createOutputView();
   /** The line the hook asked about last. */
   let current: Line | null = null;
   /** Lines decided and not yet reported finished, by id. */
   const open = new Map<string, Line>();
-
-  function stopHiding(showLine: boolean): void {
-    if (hidden === null) return;
-    show(modeChanges(hidden));
-    hidden = null;
-    if (showLine && current?.rewritten) show(redisplay(prompt, current.typed));
-  }
-
-  function onText(text: string): void {
-    if (capture !== null) capture = capture.length > MAX_PROMPT ? null : capture + text;
-    if (hidden === null) return show(text);
-    hidden += text;
-    if (hidden.length > MAX_HIDDEN) {
-      show(hidden);
-      hidden = null;
-    }
-  }
 
   function onMarker(m: Marker): void {
     switch (m.kind) {
@@ -175,29 +153,28 @@ export async function startShellSession(opts: ShellSessionOptions): Promise<Shel
         hooked = true;
         return;
       case 'P':
-        capture = '';
+        view.promptStarts();
         return;
       case 'Q':
-        // Readline redraws only a prompt's last row, without the P marker of a multi-row prompt.
-        if (capture !== null) prompt = promptTail(capture);
-        capture = null;
+        view.promptEnds();
         if (hooked && !ready) {
           ready = true;
           for (const data of heldInput.splice(0)) pty.write(data);
         }
         return;
       case 'H':
-        hidden = '';
+        view.hide();
         return;
       case 'X':
-        stopHiding(true);
+        show(view.reveal(current?.rewritten ? current.typed : null));
         if (current && current.startedAt === null) lineStarts(current);
         return;
       case 'D': {
         // Whatever was hidden belonged to a line that never ran (Ctrl-C right after Enter).
-        stopHiding(false);
+        show(view.reveal(null));
         const line = open.get(m.args[0] ?? '');
-        if (line) void finish(line, Number(m.args[1]));
+        const status = Number(m.args[1]);
+        if (line && Number.isInteger(status)) void finish(line, status);
         return;
       }
     }
@@ -222,32 +199,38 @@ export async function startShellSession(opts: ShellSessionOptions): Promise<Shel
     line.finished = true;
     open.delete(line.id);
     const d = line.decision;
-    if (d.action === 'sandbox') await d.prepared.dispose(status);
-    audit.emit({ type: 'exit', id: line.id, status, signal: null, duration_ms: line.startedAt === null ? 0 : Date.now() - line.startedAt });
+    try {
+      if (d.action === 'sandbox') await d.prepared.dispose(status);
+      audit.emit({ type: 'exit', id: line.id, status, signal: null, duration_ms: line.startedAt === null ? 0 : Date.now() - line.startedAt });
+    } catch (err) {
+      // Reporting must not take the shell down.
+      show(`sbsh: could not record the end of line ${line.id}: ${(err as Error).message}\r\n`);
+    }
   }
 
+  /** Runs a sandboxed line on the shell's terminal; its end (or failure to start) answers the waiting `__sbsh_run`. */
   function startRun(line: Line, prepared: Prepared): void {
     const unsubscribe = audit.subscribe((e) => {
       if (e.type === 'start' && e.id === line.id && e.backend !== 'host') line.group = e.pid;
     });
-    const run = runOnTerminal(prepared, tty);
-    line.run = run;
-    void run.result.finally(unsubscribe);
-    run.result.then(
-      (r) => {
-        line.finished = true;
-        open.delete(line.id);
-        audit.emit({ type: 'exit', id: line.id, status: r.status, signal: r.signal, duration_ms: Date.now() - (line.startedAt ?? Date.now()) });
-        channel.done(encodeDone(line.id, r.status));
-      },
-      (err: Error) => {
-        line.finished = true;
-        open.delete(line.id);
-        show(`sbsh: the sandbox could not be started: ${err.message}\r\n`);
-        audit.emit({ type: 'exit', id: line.id, status: 125, signal: null, duration_ms: 0 });
-        channel.done(encodeDone(line.id, 125));
-      },
-    );
+    const ended = (status: number, signal: string | null) => {
+      unsubscribe();
+      line.finished = true;
+      open.delete(line.id);
+      audit.emit({ type: 'exit', id: line.id, status, signal, duration_ms: Date.now() - (line.startedAt ?? Date.now()) });
+      channel.done(encodeDone(line.id, status));
+    };
+    const failed = (err: Error) => {
+      show(`sbsh: the sandbox could not be started: ${err.message}\r\nThe command was not run (not on the host either).\r\n`);
+      ended(125, null);
+    };
+    try {
+      line.run = runOnTerminal(prepared, tty);
+    } catch (err) {
+      void prepared.dispose(125);
+      return failed(err as Error);
+    }
+    line.run.result.then((r) => ended(r.status, r.signal), failed);
   }
 
   // --- the hook's requests ------------------------------------------------
@@ -324,7 +307,7 @@ export async function startShellSession(opts: ShellSessionOptions): Promise<Shel
 
   pty.onData((chunk) => {
     for (const p of parser.push(chunk)) {
-      if ('text' in p) onText(p.text);
+      if ('text' in p) show(view.text(p.text));
       else onMarker(p.marker);
     }
   });
@@ -338,20 +321,23 @@ export async function startShellSession(opts: ShellSessionOptions): Promise<Shel
   let exitStatus: number | null = null;
   pty.onExit(({ exitCode, signal }) => {
     clearTimeout(startupNotice);
-    for (const p of parser.end()) if ('text' in p) onText(p.text);
-    stopHiding(false);
+    for (const p of parser.end()) if ('text' in p) show(view.text(p.text));
+    show(view.reveal(null));
     const status = signal ? 128 + signal : exitCode;
     void (async () => {
-      // A decision still being made when the shell is gone is undone when it
-      // completes; one that hangs does not keep sbsh from exiting.
-      await Promise.race([Promise.all(deciding), new Promise((r) => setTimeout(r, HUNG_DECISION_MS).unref())]);
-      for (const line of [...open.values()]) {
-        await finish(line, status);
-        if (line.run) await line.run.result.catch(() => undefined);
+      try {
+        // A decision still being made when the shell is gone is undone when it
+        // completes; one that hangs does not keep sbsh from exiting.
+        await Promise.race([Promise.all(deciding), new Promise((r) => setTimeout(r, HUNG_DECISION_MS).unref())]);
+        for (const line of [...open.values()]) {
+          await finish(line, status);
+          if (line.run) await line.run.result.catch(() => undefined);
+        }
+      } finally {
+        channel.close();
+        exitStatus = status;
+        for (const l of exitListeners) l(status);
       }
-      channel.close();
-      exitStatus = status;
-      for (const l of exitListeners) l(status);
     })();
   });
 
