@@ -18,6 +18,13 @@ const GUARDED: Array<[line: string, rule: string]> = [
   ['chmod g+s,o-w dir', 'guard.setuid'],
   ['install -m 4755 tool bin/', 'guard.setuid'],
   ['setcap cap_net_raw+ep ./tool', 'guard.privilege'],
+  // hooks that would run a program in the host shell later, outside sbsh
+  ['bind -x \'"\\C-a": ./evil.sh\'', 'guard.shell-hook'],
+  ['bind -f ./inputrc', 'guard.shell-hook'],
+  ['bind \'"\\C-m": accept-line\'', 'guard.shell-hook'],
+  ['bind -r "\\C-m"', 'guard.shell-hook'],
+  ['complete -C ./evil.sh ls', 'guard.shell-hook'],
+  ['complete -o default -F _evil ls', 'guard.shell-hook'],
   // destruction on /, home, outside the workspace
   ['rm -rf /', 'guard.delete-outside-workspace'],
   ['rm -rf ~', 'guard.delete-outside-workspace'],

@@ -9,6 +9,10 @@ import { classifyLine } from './harness.js';
 const HOST_SAFE: Array<[string, string]> = [
   // reading and searching
   ['ls', 'read-only-tool'],
+  ['bind -p', 'shell-builtin'],
+  ['bind -l', 'shell-builtin'],
+  ['complete -p', 'shell-builtin'],
+  ["complete -W 'start stop' svc", 'shell-builtin'],
   ['ls -la | grep x', 'read-only-tool'],
   ['cat README.md', 'read-only-tool'],
   ['less src/index.ts', 'read-only-tool'],

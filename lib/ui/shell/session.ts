@@ -76,7 +76,7 @@ interface Line {
   decision: Decision;
   /** The hook replaced the line (`__sbsh_run`/`__sbsh_say`): sbsh shows the text instead. */
   rewritten: boolean;
-  /** Accepted by bash (host) and not yet finished: a second request with the same seq continues it. */
+  /** When bash started running it (X marker). Before that, a second request with the same seq continues it. */
   startedAt: number | null;
   run: TerminalRun | null;
   /** The sandboxed command's process group, from the backend's start event: resizes are passed to it. */
