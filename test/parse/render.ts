@@ -1,3 +1,6 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { LineParser } from '../../lib/parse/index.js';
 import type { Node, Redirect, Word } from '../../lib/parse/types.js';
 
 // A compact, readable rendering of a command tree, so that table-driven tests
@@ -53,4 +56,15 @@ function redirect(r: Redirect): string {
 
 function redirects(rs: readonly Redirect[]): string {
   return rs.length > 0 ? ` ${rs.map(redirect).join(' ')}` : '';
+}
+
+/** One uvu suite per table: each line must render to the expected tree. */
+export function renderTable(parser: LineParser, name: string, cases: ReadonlyArray<readonly [string, string]>): void {
+  const s = suite(name);
+  for (const [line, expected] of cases) {
+    s(JSON.stringify(line), () => {
+      assert.is(render(parser.parse(line)), expected);
+    });
+  }
+  s.run();
 }

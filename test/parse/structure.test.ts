@@ -1,21 +1,13 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadParser } from '../../lib/parse/index.js';
-import { render } from './render.js';
+import { renderTable } from './render.js';
 
 // The shape of the tree for each construct, stated in render.ts's notation.
 
 const parser = await loadParser();
 
-function table(name: string, cases: ReadonlyArray<readonly [string, string]>): void {
-  const s = suite(name);
-  for (const [line, expected] of cases) {
-    s(JSON.stringify(line), () => {
-      assert.is(render(parser.parse(line)), expected);
-    });
-  }
-  s.run();
-}
+const table = (name: string, cases: ReadonlyArray<readonly [string, string]>): void => renderTable(parser, name, cases);
 
 table('lists', [
   ['a', '(a)'],

@@ -4,19 +4,11 @@ import { scanOptions } from '../../lib/parse/getopt.js';
 import { commandName } from '../../lib/parse/command.js';
 import { loadParser, MAX_PAYLOAD_DEPTH, type CommandNode, type Node, type Word } from '../../lib/parse/index.js';
 import { payloadPlan } from '../../lib/parse/wrappers.js';
-import { render } from './render.js';
+import { render, renderTable } from './render.js';
 
 const parser = await loadParser();
 
-function table(name: string, cases: ReadonlyArray<readonly [string, string]>): void {
-  const s = suite(name);
-  for (const [line, expected] of cases) {
-    s(JSON.stringify(line), () => {
-      assert.is(render(parser.parse(line)), expected);
-    });
-  }
-  s.run();
-}
+const table = (name: string, cases: ReadonlyArray<readonly [string, string]>): void => renderTable(parser, name, cases);
 
 /** The innermost payload of a chain of wrappers. */
 function innermost(node: Node): Node {

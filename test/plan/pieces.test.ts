@@ -9,20 +9,10 @@ import { planNetwork } from '../../lib/plan/network-plan.js';
 import { resolveBackend } from '../../lib/plan/backend.js';
 import { planSandbox } from '../../lib/plan/sandbox-plan.js';
 import { SetupError } from '../../lib/sandbox/types.js';
-import { makeTmpEnv, type TmpEnv } from '../policy/tmp-env.js';
+import { makeTmpEnv, type TmpEnv, withEnv } from '../policy/tmp-env.js';
 
 // The planner's parts that need no parser or classifier.
 
-function withEnv(fn: (t: TmpEnv) => void): () => void {
-  return () => {
-    const t = makeTmpEnv();
-    try {
-      fn(t);
-    } finally {
-      t.cleanup();
-    }
-  };
-}
 
 test('findWorkspace: the nearest .git above (directory or file), else cwd', withEnv((t) => {
   const deep = join(t.workspace, 'a', 'b');

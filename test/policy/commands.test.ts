@@ -8,20 +8,10 @@ import { loadPolicyFresh } from '../../lib/policy/load.js';
 import { parseLayer } from '../../lib/policy/layer.js';
 import { PolicyError } from '../../lib/policy/errors.js';
 import { STARTER_POLICY } from '../../lib/policy/starter.js';
-import { fixturesDir, makeTmpEnv, type TmpEnv } from './tmp-env.js';
+import { fixturesDir, makeTmpEnv, type TmpEnv, withEnv } from './tmp-env.js';
 
 const BUILTIN = join(fixturesDir(), 'builtin');
 
-function withEnv(fn: (t: TmpEnv) => void): () => void {
-  return () => {
-    const t = makeTmpEnv();
-    try {
-      fn(t);
-    } finally {
-      t.cleanup();
-    }
-  };
-}
 
 const ctx = (t: TmpEnv) => ({ cwd: t.workspace, env: t.env, builtinDir: BUILTIN });
 const USER = 'profiles:\n  install:\n    limits: { memory_mb: 8192 }\n';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { builtinCacheDir, loadPolicyFresh } from '../../lib/policy/load.js';
 import { readLayerFile } from '../../lib/policy/layer.js';
 import { builtinPolicyFile } from '../../lib/policy/builtin.js';
-import { fixturesDir, makeTmpEnv, type TmpEnv } from './tmp-env.js';
+import { fixturesDir, makeTmpEnv, type TmpEnv, withEnv } from './tmp-env.js';
 
 // The built-ins' YAML parse is cached by content hash in the config
 // directory; the data is validated on every load and errors still point at
@@ -13,16 +13,6 @@ import { fixturesDir, makeTmpEnv, type TmpEnv } from './tmp-env.js';
 
 const BUILTIN = join(fixturesDir(), 'builtin');
 
-function withEnv(fn: (t: TmpEnv) => void): () => void {
-  return () => {
-    const t = makeTmpEnv();
-    try {
-      fn(t);
-    } finally {
-      t.cleanup();
-    }
-  };
-}
 
 const entries = (t: TmpEnv): string[] => readdirSync(builtinCacheDir(t.env)).sort();
 

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { loadPolicy, loadPolicyFresh } from '../../lib/policy/load.js';
-import { fixturesDir, makeTmpEnv, type TmpEnv } from './tmp-env.js';
+import { fixturesDir, makeTmpEnv, type TmpEnv, withEnv } from './tmp-env.js';
 
 // built-in (and what it extends) < user < repository, with the origin of
 // every value recorded; the base chosen by --policy, else the user's extends.
@@ -10,16 +10,6 @@ import { fixturesDir, makeTmpEnv, type TmpEnv } from './tmp-env.js';
 const BUILTIN = join(fixturesDir(), 'builtin');
 const builtinFile = (name: string): string => join(BUILTIN, `${name}.yaml`);
 
-function withEnv(fn: (t: TmpEnv) => void): () => void {
-  return () => {
-    const t = makeTmpEnv();
-    try {
-      fn(t);
-    } finally {
-      t.cleanup();
-    }
-  };
-}
 
 test('only the built-in: every value comes from it', withEnv((t) => {
   const p = loadPolicyFresh({ workspace: t.workspace, env: t.env, builtinDir: BUILTIN });

@@ -47,3 +47,15 @@ export function makeTmpEnv(extraEnv: NodeJS.ProcessEnv = {}): TmpEnv {
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
 }
+
+/** A test body run in a fresh TmpEnv, cleaned up afterwards. */
+export function withEnv(fn: (t: TmpEnv) => void): () => void {
+  return () => {
+    const t = makeTmpEnv();
+    try {
+      fn(t);
+    } finally {
+      t.cleanup();
+    }
+  };
+}

@@ -6,7 +6,7 @@ import { loadPolicyFresh } from '../../lib/policy/load.js';
 import { trust } from '../../lib/policy/commands.js';
 import { contentHash, configDir, trustStorePath } from '../../lib/policy/trust.js';
 import { PolicyError } from '../../lib/policy/errors.js';
-import { fixturesDir, makeTmpEnv, type TmpEnv } from './tmp-env.js';
+import { fixturesDir, makeTmpEnv, type TmpEnv, withEnv } from './tmp-env.js';
 
 // Trust by content hash: a trusted repository file may loosen; any edit makes
 // it untrusted again.
@@ -14,16 +14,6 @@ import { fixturesDir, makeTmpEnv, type TmpEnv } from './tmp-env.js';
 const BUILTIN = join(fixturesDir(), 'builtin');
 const LOOSENING = 'profiles:\n  build:\n    network: { mode: allow, domains: [api.example.com] }\n    environment: { set: { NODE_ENV: test } }\n';
 
-function withEnv(fn: (t: TmpEnv) => void): () => void {
-  return () => {
-    const t = makeTmpEnv();
-    try {
-      fn(t);
-    } finally {
-      t.cleanup();
-    }
-  };
-}
 
 const load = (t: TmpEnv) => loadPolicyFresh({ workspace: t.workspace, env: t.env, builtinDir: BUILTIN });
 const ctx = (t: TmpEnv) => ({ cwd: t.workspace, env: t.env, workspace: t.workspace, builtinDir: BUILTIN });
