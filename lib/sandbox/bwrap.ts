@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, chown, lstat, mkdir, realpath, stat } from 'node:fs/promises';
+import { chmodSync, chownSync, lstatSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { findExecutable } from '../net/bridge.js';
@@ -16,6 +16,16 @@ import { createStaging, type Staging } from './staging.js';
 import type { HostContext } from './host.js';
 import type { Supervised } from './run.js';
 import { SetupError, type Backend, type ProbeResult } from './types.js';
+
+// Sync file calls: sandbox set-up makes dozens of them, and each awaited one
+// is a thread-pool round trip (tens of milliseconds per command in all).
+function orNull<T>(f: () => T): T | null {
+  try {
+    return f();
+  } catch {
+    return null;
+  }
+}
 
 // The bubblewrap backend: prepare() turns a plan into a bwrap command line
 // (bwrap-args.ts) after making the host side ready: writable directories
@@ -58,7 +68,7 @@ function findTools(sb: SandboxPlan, env: NodeJS.ProcessEnv, root: boolean): Tool
 
 async function exists(path: string): Promise<boolean> {
   try {
-    await lstat(path);
+    lstatSync(path);
     return true;
   } catch {
     return false;
@@ -69,7 +79,7 @@ async function exists(path: string): Promise<boolean> {
 async function noSymlinks(path: string): Promise<void> {
   let existing = path;
   while (!(await exists(existing))) existing = dirname(existing);
-  const real = await realpath(existing);
+  const real = realpathSync(existing);
   if (real !== existing) {
     throw new SetupError(`${path} goes through a symlink (${existing} is ${real}); sbsh binds only real paths`, `list the real path (${join(real, relative(existing, path))}) in the policy instead`);
   }
@@ -77,16 +87,16 @@ async function noSymlinks(path: string): Promise<void> {
 
 /** mkdir -p whose new directories belong to `owner` (root creating them for a user). */
 async function makeDirs(path: string, owner: Ids | null): Promise<void> {
-  const first = await mkdir(path, { recursive: true, mode: 0o755 });
+  const first = mkdirSync(path, { recursive: true, mode: 0o755 });
   if (!first || !owner) return;
   for (let p = path; ; p = dirname(p)) {
-    await chown(p, owner.uid, owner.gid);
+    chownSync(p, owner.uid, owner.gid);
     if (p === first) break;
   }
 }
 
 async function nodeInfo(path: string): Promise<NodeInfo> {
-  const st = await stat(path);
+  const st = statSync(path);
   return { path, mode: st.mode, uid: st.uid, gid: st.gid, dir: st.isDirectory() };
 }
 
@@ -186,8 +196,8 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
   if (sb.network.mode === 'allow') {
     network = u.network = await startNetwork(sb.network, ctx);
     if (user.why !== 'caller') {
-      await chmod(dirname(network.socketPath), 0o711);
-      await chown(network.socketPath, user.uid, user.gid);
+      chmodSync(dirname(network.socketPath), 0o711);
+      chownSync(network.socketPath, user.uid, user.gid);
     }
   }
   const readonly: Bind[] = network ? [{ source: network.socketPath, dest: network.socketPath }] : [];
@@ -195,7 +205,7 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
   const hidden: string[] = [];
   for (const d of PRIVATE_DIRS) {
     // /var/run is usually a symlink to /run: mounting through it would hide /run twice.
-    const st = await lstat(d).catch(() => null);
+    const st = orNull(() => lstatSync(d));
     if (st?.isDirectory()) hidden.push(d);
   }
   hidden.push(sb.home);
@@ -203,7 +213,7 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
   const bound = [sb.workspace, ...writable.map((b) => b.dest)];
   const masks: BwrapLayout['masks'] = [];
   for (const path of sb.masked) {
-    const st = await stat(path).catch(() => null);
+    const st = orNull(() => statSync(path));
     if (st && visibleInside(path, hidden, bound)) masks.push({ path, dir: st.isDirectory() });
   }
 
@@ -236,7 +246,7 @@ async function prepare(plan: Plan, ctx: HostContext): Promise<Supervised> {
   if (plan.action !== 'sandbox' || !sb) {
     throw new SetupError(`the plan's action is ${plan.action}, not sandbox, so there is nothing to sandbox`, 'this is a bug in the caller; report it with `sbsh plan --json`');
   }
-  const ws = await stat(sb.workspace).catch(() => null);
+  const ws = orNull(() => statSync(sb.workspace));
   if (!ws) throw new SetupError(`the workspace ${sb.workspace} does not exist`, 'run sbsh from an existing directory');
   const u: Undo = { owner: { uid: ws.uid, gid: ws.gid }, loans: [], staging: null, network: null };
   let resolved: Resolved;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { lchown, lstat } from 'node:fs/promises';
+import { lchownSync, lstatSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Ids } from './identity.js';
 
@@ -39,7 +39,7 @@ async function chownTree(path: string, to: Ids): Promise<void> {
 
 /** Lends `path` to `to`; null when it already belongs to `to`. */
 export async function lend(path: string, to: Ids): Promise<Loan | null> {
-  const st = await lstat(path);
+  const st = lstatSync(path);
   if (st.uid === to.uid && st.gid === to.gid) return null;
   const owner = { uid: st.uid, gid: st.gid };
   const { stdout } = await run('find', [path, '-xdev', '(', '!', '-uid', String(owner.uid), '-o', '!', '-gid', String(owner.gid), ')', '-printf', '%U %G %p\\0'], {
@@ -61,7 +61,7 @@ export async function giveBack(loan: Loan): Promise<string[]> {
   }
   for (const e of loan.exceptions) {
     try {
-      await lchown(e.path, e.uid, e.gid);
+      lchownSync(e.path, e.uid, e.gid);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`chown -h ${e.uid}:${e.gid} ${e.path}: ${(err as Error).message}`);
     }

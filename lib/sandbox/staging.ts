@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, chown, lstat, mkdir, mkdtemp, readdir, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -36,12 +36,12 @@ export interface Staging {
 const SYSTEM_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 
 export async function createStaging(): Promise<Staging> {
-  const dir = await mkdtemp(join(tmpdir(), 'sbsh-stage-'));
+  const dir = mkdtempSync(join(tmpdir(), 'sbsh-stage-'));
   // The sandbox's uid must reach the empty file by path (bwrap binds by
   // path) but has no business listing the directory.
-  await chmod(dir, 0o711);
+  chmodSync(dir, 0o711);
   const emptyFile = join(dir, 'empty');
-  await writeFile(emptyFile, '', { mode: 0o444 });
+  writeFileSync(emptyFile, '', { mode: 0o444 });
   const root = process.getuid?.() === 0;
   /** Everything created, parents before children. */
   const created: string[] = [];
@@ -49,7 +49,7 @@ export async function createStaging(): Promise<Staging> {
     dir,
     emptyFile,
     async placeholder(path, kind, user, parentOwner) {
-      const first = await mkdir(dirname(path), { recursive: true, mode: 0o755 });
+      const first = mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
       if (first) {
         const parents: string[] = [];
         for (let p = dirname(path); ; p = dirname(p)) {
@@ -58,25 +58,25 @@ export async function createStaging(): Promise<Staging> {
         }
         for (const p of parents) {
           created.push(p);
-          if (parentOwner) await chown(p, parentOwner.uid, parentOwner.gid);
+          if (parentOwner) chownSync(p, parentOwner.uid, parentOwner.gid);
         }
       }
-      if (kind === 'dir') await mkdir(path, { mode: 0o755 });
-      else await writeFile(path, '', { mode: 0o644, flag: 'wx' });
+      if (kind === 'dir') mkdirSync(path, { mode: 0o755 });
+      else writeFileSync(path, '', { mode: 0o644, flag: 'wx' });
       created.push(path);
-      if (root) await chown(path, user.uid, user.gid);
+      if (root) chownSync(path, user.uid, user.gid);
     },
     async settle(owner) {
       const problems: string[] = [];
       for (const path of [...created].reverse()) {
         try {
-          const st = await lstat(path);
-          if (st.isDirectory() && (await readdir(path)).length === 0) {
-            await rmdir(path);
+          const st = lstatSync(path);
+          if (st.isDirectory() && (readdirSync(path)).length === 0) {
+            rmdirSync(path);
             continue;
           }
           if (st.isFile() && st.size === 0) {
-            await unlink(path);
+            unlinkSync(path);
             continue;
           }
           // chown by root also clears any setuid/setgid bit the sandbox set.
@@ -88,7 +88,7 @@ export async function createStaging(): Promise<Staging> {
       return problems;
     },
     async remove() {
-      await rm(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
