@@ -1,6 +1,6 @@
 import type { Plan } from '../plan/schema.js';
 import type { Audit } from '../audit/bus.js';
-import { denialMessage } from '../guard/index.js';
+import { denialMessage, recordDenial } from '../guard/index.js';
 import { EXIT_DENIED, EXIT_SETUP } from './errors.js';
 import { backendFor, runPrepared } from '../sandbox/index.js';
 import { prepareHost } from '../sandbox/host.js';
@@ -32,8 +32,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<num
 
   if (plan.action === 'deny') {
     process.stderr.write(denialMessage(plan) + '\n');
-    const r = plan.reasons[0];
-    audit.emit({ type: 'violation', id, kind: 'denied', rule: r?.rule ?? `rules.${plan.class}`, detail: r?.why ?? plan.line });
+    recordDenial(audit, plan, id);
     audit.emit({ type: 'exit', id, status: EXIT_DENIED, signal: null, duration_ms: Date.now() - started });
     return EXIT_DENIED;
   }

@@ -1,7 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { quote } from 'shell-quote';
 import type { ParsedArgs } from './main.js';
-import { EXIT_DENIED } from './errors.js';
 import { UsageError } from './usage.js';
 import { makePlan } from '../plan/index.js';
 import { createAudit, newId } from '../audit/bus.js';
@@ -32,6 +31,5 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
   const ctx = { cwd: process.cwd(), env: process.env, ...(args.policy ? { policyName: args.policy } : {}) };
   const plan = await makePlan(line, ctx);
   const audit = createAudit();
-  const status = await executePlan(plan, { audit, id: newId(), env: process.env, positional, stdio: 'inherit' });
-  return status === null ? EXIT_DENIED : status;
+  return executePlan(plan, { audit, id: newId(), env: process.env, positional, stdio: 'inherit' });
 }

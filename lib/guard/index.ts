@@ -32,6 +32,12 @@ export function denialMessage(plan: Plan): string {
   return `sbsh: denied by ${rule}${cmd}: ${why}`;
 }
 
+/** The audit record of a line the policy denied. */
+export function recordDenial(audit: Audit, plan: Plan, id: string): void {
+  const r = plan.reasons[0];
+  audit.emit({ type: 'violation', id, kind: 'denied', rule: r?.rule ?? `rules.${plan.class}`, detail: r?.why ?? plan.line });
+}
+
 export function createSessionGuard(config: GuardConfig, audit: Audit): SessionGuard {
   let count = 0;
   return {
@@ -40,8 +46,7 @@ export function createSessionGuard(config: GuardConfig, audit: Audit): SessionGu
     },
     recordDenied(plan, id) {
       count += 1;
-      const r = plan.reasons[0];
-      audit.emit({ type: 'violation', id, kind: 'denied', rule: r?.rule ?? `rules.${plan.class}`, detail: r?.why ?? plan.line });
+      recordDenial(audit, plan, id);
       if (!config.strict || count < config.kill_after) return { endSession: false, count, message: null };
       const message = `sbsh: strict guard: ${count} policy violations in this session (guard.kill_after: ${config.kill_after}); ending the session.`;
       audit.emit({ type: 'violation', id, kind: 'session-killed', rule: 'guard.kill_after', detail: message });
