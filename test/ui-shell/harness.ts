@@ -107,8 +107,23 @@ export async function drive(opts: DriveOptions): Promise<Driven> {
     mark = term.buffer.active.baseY + term.buffer.active.cursorY;
     session.write(keys);
   }
+  const settle = (ms: number) => Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+  // bash may not have acted on a SIGHUP yet (or still be reading its rc
+  // files): a shell left behind would keep this test process alive.
+  async function end(): Promise<void> {
+    session.kill('SIGHUP');
+    if (!(await settle(3000))) {
+      session.kill('SIGKILL');
+      await settle(3000);
+    }
+  }
   // The first prompt.
-  await waitForScreen(/\(sbsh\) /);
+  try {
+    await waitForScreen(/\(sbsh\) /);
+  } catch (err) {
+    await end();
+    throw err;
+  }
 
   return {
     session, dir, home, ws, events, exited, screen, since, waitFor, waitForScreen, type,
@@ -118,8 +133,7 @@ export async function drive(opts: DriveOptions): Promise<Driven> {
       await waitForScreen(until, timeoutMs);
     },
     async close() {
-      session.kill('SIGHUP');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+      await end();
       term.dispose();
       rmSync(dir, { recursive: true, force: true });
     },
