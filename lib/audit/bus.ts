@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { AuditEvent, type AuditInput } from './schema.js';
+import type { Plan } from '../plan/schema.js';
 
 export type AuditListener = (event: AuditEvent) => void;
 
@@ -73,4 +74,12 @@ export function createAudit(opts: { logPath?: string | null; session?: string; o
       return () => listeners.delete(listener);
     },
   };
+}
+
+/** The decision event of a planned line: what sbsh decided, and why. */
+export function emitDecision(audit: Audit, id: string, plan: Plan, cwd: string): void {
+  audit.emit({
+    type: 'decision', id, line: plan.line, cwd, action: plan.action, class: plan.class,
+    backend: plan.backend, profile: plan.profile, reasons: plan.reasons,
+  });
 }

@@ -1,10 +1,10 @@
 import type { Plan } from '../plan/schema.js';
-import type { Audit } from '../audit/bus.js';
+import { emitDecision, type Audit } from '../audit/bus.js';
 import { denialMessage, recordDenial } from '../guard/index.js';
 import { EXIT_DENIED, EXIT_SETUP } from './errors.js';
 import { backendFor, runPrepared } from '../sandbox/index.js';
 import { prepareHost } from '../sandbox/host.js';
-import type { Prepared } from '../sandbox/types.js';
+import { setupFailureMessage, type Prepared, type SetupError } from '../sandbox/types.js';
 
 export interface ExecuteOptions {
   audit: Audit;
@@ -22,10 +22,7 @@ export interface ExecuteOptions {
 export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<number> {
   const { audit, id } = opts;
   const started = Date.now();
-  audit.emit({
-    type: 'decision', id, line: plan.line, cwd: plan.sandbox?.cwd ?? process.cwd(), action: plan.action,
-    class: plan.class, backend: plan.backend, profile: plan.profile, reasons: plan.reasons,
-  });
+  emitDecision(audit, id, plan, plan.sandbox?.cwd ?? process.cwd());
   for (const ig of plan.ignored) {
     process.stderr.write(`sbsh: ignored ${ig.key} from ${ig.file}: ${ig.why}\n`);
   }
@@ -42,9 +39,9 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<num
   try {
     prepared = plan.action === 'host' ? await prepareHost(plan, ctx) : await backendFor(plan.backend!).prepare(plan, ctx);
   } catch (err) {
-    const e = err as Error & { fix?: string };
+    const e = err as SetupError;
     if (e.name !== 'SetupError') throw err;
-    process.stderr.write(`sbsh: sandbox setup failed (${plan.backend}): ${e.message}\nFix: ${e.fix}\nThe command was not run (not on the host either).\n`);
+    process.stderr.write(setupFailureMessage(plan.backend, e) + '\n');
     audit.emit({ type: 'violation', id, kind: 'setup', rule: `backend.${plan.backend}`, detail: e.message });
     audit.emit({ type: 'exit', id, status: EXIT_SETUP, signal: null, duration_ms: Date.now() - started });
     return EXIT_SETUP;

@@ -39,6 +39,11 @@ export class SetupError extends Error {
   }
 }
 
+/** What the user reads when a sandbox could not be built (exit 125). */
+export function setupFailureMessage(backend: string | null, err: SetupError): string {
+  return `sbsh: sandbox setup failed (${backend}): ${err.message}\nFix: ${err.fix}\nThe command was not run (not on the host either).`;
+}
+
 export interface ProbeResult {
   backend: string;
   works: boolean;

@@ -1,9 +1,9 @@
-import type { Audit } from '../../audit/bus.js';
+import { emitDecision, type Audit } from '../../audit/bus.js';
 import { createSessionGuard, denialMessage, type GuardConfig, type SessionGuard } from '../../guard/index.js';
 import { loadPolicy, makePlan } from '../../plan/index.js';
 import type { Plan } from '../../plan/schema.js';
 import { backendFor } from '../../sandbox/index.js';
-import type { Prepared } from '../../sandbox/types.js';
+import { setupFailureMessage, type Prepared, type SetupError } from '../../sandbox/types.js';
 import { decisionSummary } from './display.js';
 
 // One line typed at the prompt → what the shell does with it: the same
@@ -70,10 +70,7 @@ export async function createPipelineDecider(opts: { audit: Audit; cwd: string; e
         if (e.name !== 'PolicyError') throw err;
         return { action: 'refuse', summary: 'sbsh: policy error', notes: [], status: EXIT_POLICY, message: `sbsh: ${e.message}\nNothing was run.`, endSession: false };
       }
-      audit.emit({
-        type: 'decision', id, line, cwd, action: plan.action, class: plan.class,
-        backend: plan.backend, profile: plan.profile, reasons: plan.reasons,
-      });
+      emitDecision(audit, id, plan, cwd);
       const summary = decisionSummary(plan);
       const notes = noteIgnored(plan, told);
       if (plan.action === 'host') return { action: 'host', summary, notes };
@@ -86,10 +83,10 @@ export async function createPipelineDecider(opts: { audit: Audit; cwd: string; e
         const prepared = await backendFor(plan.backend!).prepare(plan, { env, audit, id });
         return { action: 'sandbox', summary, notes, prepared };
       } catch (err) {
-        const e = err as Error & { fix?: string };
+        const e = err as SetupError;
         if (e.name !== 'SetupError') throw err;
         audit.emit({ type: 'violation', id, kind: 'setup', rule: `backend.${plan.backend}`, detail: e.message });
-        const message = `sbsh: sandbox setup failed (${plan.backend}): ${e.message}\nFix: ${e.fix}\nThe command was not run (not on the host either).`;
+        const message = setupFailureMessage(plan.backend, e);
         return { action: 'refuse', summary, notes, status: EXIT_SETUP, message, endSession: false };
       }
     },
