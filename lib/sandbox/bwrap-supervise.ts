@@ -110,6 +110,17 @@ export function superviseBwrap(run: RunHandle, limits: LimitsPlan, ctx: RunConte
       }
       deliver(signal);
     },
+    exited(exit) {
+      // A monitor killed by a signal may leave its child behind, if it died
+      // before the child armed --die-with-parent: end the namespace for it.
+      if (exit.signal !== null && docs.childPid !== null) {
+        try {
+          process.kill(docs.childPid, 'SIGKILL');
+        } catch {
+          // already gone with the monitor
+        }
+      }
+    },
     finish(exit) {
       st.watch?.stop();
       if (st.grace) clearTimeout(st.grace);

@@ -38,6 +38,8 @@ export interface Outcome {
 export interface Supervisor {
   /** Passes a signal that sbsh received on to the command. */
   forward(signal: NodeJS.Signals): void;
+  /** The spawned process itself exited (its stdio may still be held open by what it left behind). */
+  exited?(exit: RunResult): void;
   /** The spawned process exited with this status/signal; stop timers and say what it means. */
   finish(exit: RunResult): Outcome;
 }
@@ -155,6 +157,7 @@ export async function runPrepared(p: Prepared, stdio: RunStdio, opts: { signal?:
         if (early) forward(early);
         if (opts.signal?.aborted) forward('SIGTERM');
       });
+      child.once('exit', (code, signal) => supervisor?.exited?.(statusOf(code, signal)));
       child.once('close', (code, signal) => {
         if (settled) return;
         const exit = statusOf(code, signal);
