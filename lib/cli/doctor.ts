@@ -1,17 +1,10 @@
 import { platform } from 'node:os';
 import type { ParsedArgs } from './main.js';
 import type { ProbeResult } from '../sandbox/types.js';
-import { backendFor } from '../sandbox/index.js';
+import { backendFor, NOT_BUILT } from '../sandbox/index.js';
 import { probeNetwork } from './probe-network.js';
 
 // `sbsh doctor`: what works here, found by running things, never by guessing.
-
-const NOT_BUILT: Record<string, string> = {
-  podman: 'the podman backend is not part of this version of sbsh; risky commands use bwrap',
-  docker: 'the docker backend is not part of this version of sbsh; risky commands use bwrap',
-  ssh: 'the ssh/VM backend is not part of this version of sbsh',
-  tart: 'the tart VM backend is not part of this version of sbsh (macOS only)',
-};
 
 export interface DoctorReport {
   platform: string;
@@ -40,12 +33,11 @@ export async function doctorReport(): Promise<DoctorReport> {
   } else {
     backends.push({ backend: 'bwrap', works: false, detail: `not Linux (${platform()})`, fix: null });
   }
-  backends.push({
-    backend: 'seatbelt', works: false,
-    detail: platform() === 'darwin' ? 'the seatbelt backend is not part of this version of sbsh' : `sandbox-exec exists only on macOS (this is ${platform()})`,
-    fix: null,
-  });
-  for (const [name, detail] of Object.entries(NOT_BUILT)) backends.push({ backend: name, works: false, detail, fix: null });
+  for (const [name, detail] of Object.entries(NOT_BUILT)) {
+    // Off macOS the reason that matters is the platform, not the missing backend.
+    const why = name === 'seatbelt' && platform() !== 'darwin' ? `sandbox-exec exists only on macOS (this is ${platform()})` : detail;
+    backends.push({ backend: name, works: false, detail: why, fix: null });
+  }
   const report = { platform: platform(), backends, tier: '' };
   report.tier = tierFor(report);
   return report;

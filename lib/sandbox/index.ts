@@ -7,7 +7,8 @@ export { prepareHost } from './host.js';
 export { SetupError } from './types.js';
 export type { Backend, Prepared, ProbeResult, RunContext } from './types.js';
 
-const NOT_BUILT: Partial<Record<RunBackend, string>> = {
+/** Backends named in the policy schema that this version does not have, and what to say about them. */
+export const NOT_BUILT: Partial<Record<RunBackend, string>> = {
   podman: 'the podman backend is not part of this version of sbsh',
   docker: 'the docker backend is not part of this version of sbsh',
   seatbelt: 'the seatbelt backend (macOS sandbox-exec) is not part of this version of sbsh',
