@@ -1,4 +1,7 @@
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // Shared timing helpers for the benches: every bench measures its baseline
 // in the same run and prints ratios against it.
@@ -40,4 +43,12 @@ export function report(title: string, samples: Sample[], baseline: string): stri
     return `| ${s.name} | ${m.toFixed(1)} | ${Math.min(...s.ms).toFixed(1)} | ${(m / b).toFixed(2)} |`;
   });
   return [`### ${title}`, '', `median of ${base.ms.length} runs; ratio against \`${baseline}\``, '', '| what | median ms | min ms | ratio |', '|---|---|---|---|', ...rows, ''].join('\n');
+}
+
+/** A fresh git workspace that sbsh's sandbox uid can reach (as root it runs as an unprivileged uid). */
+export function benchWorkspace(prefix: string): string {
+  const ws = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(ws, 0o755);
+  spawnSync('git', ['init', '-q', ws]);
+  return ws;
 }

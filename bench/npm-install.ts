@@ -3,21 +3,17 @@
 // cache: node_modules is removed before every run, the lockfile and npm's
 // cache stay. Needs the npm registry.
 // Run: npx tsc -p . && node dist/bench/npm-install.js [runs]
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { report, timeCommand, median } from './measure.js';
+import { report, timeCommand, median, benchWorkspace } from './measure.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const sbsh = join(root, 'bin/sbsh');
 const runs = Number(process.argv[2] ?? 5);
 
-const ws = mkdtempSync(join(tmpdir(), 'sbsh-bench-npm-'));
-// As root, sbsh runs the sandbox as an unprivileged uid, which must be able to reach the workspace.
-chmodSync(ws, 0o755);
-spawnSync('git', ['init', '-q', ws]);
+const ws = benchWorkspace('sbsh-bench-npm-');
 writeFileSync(join(ws, 'package.json'), JSON.stringify({
   name: 'bench-project', version: '1.0.0', private: true,
   dependencies: { debug: '4.3.4', 'is-number': '7.0.0', 'kind-of': '6.0.3', semver: '7.6.0', chalk: '4.1.2' },

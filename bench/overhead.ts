@@ -2,25 +2,20 @@
 // the bare host, bare bwrap with the exact argv sbsh builds, and srt
 // (@anthropic-ai/sandbox-runtime). Also sbsh's own start-up: `sbsh plan`.
 // Run: npx tsc -p . && node dist/bench/overhead.js [runs]
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { makePlan } from '../lib/plan/index.js';
 import { backendFor } from '../lib/sandbox/index.js';
 import { createAudit } from '../lib/audit/bus.js';
-import { report, timeCommand, median, type Sample } from './measure.js';
+import { report, timeCommand, median, type Sample, benchWorkspace } from './measure.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const sbsh = join(root, 'bin/sbsh');
 const srt = join(root, 'node_modules/.bin/srt');
 const runs = Number(process.argv[2] ?? 20);
 
-const ws = mkdtempSync(join(tmpdir(), 'sbsh-bench-'));
-// As root, sbsh runs the sandbox as an unprivileged uid, which must be able to reach the workspace.
-chmodSync(ws, 0o755);
-spawnSync('git', ['init', '-q', ws]);
+const ws = benchWorkspace('sbsh-bench-');
 writeFileSync(join(ws, 'noop.sh'), '#!/bin/sh\nexit 0\n');
 chmodSync(join(ws, 'noop.sh'), 0o755);
 const env = { ...process.env, SBSH_AUDIT_LOG: join(ws, '.audit.jsonl') };
@@ -34,7 +29,6 @@ const statusAt = bareArgs.indexOf('--json-status-fd');
 if (statusAt >= 0) bareArgs.splice(statusAt, 2);
 const bareBwrap = [prepared.file, ...bareArgs];
 
-mkdirSync(join(ws, 'srt-home'), { recursive: true });
 writeFileSync(join(ws, 'srt-settings.json'), JSON.stringify({ network: { allowedDomains: [], deniedDomains: [] }, filesystem: { denyRead: [], allowWrite: [ws], denyWrite: [] } }));
 
 const samples: Sample[] = [

@@ -1,17 +1,14 @@
 // Planning cost per line once loaded (parse → classify → policy → plan), and
 // the first call (parser and policy load). Baseline in the same run: parsing
 // alone. Run: npx tsc -p . && node dist/bench/plan.js
-import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { loadPolicy, makePlan } from '../lib/plan/index.js';
 import { classifyLine } from '../lib/plan/classify-line.js';
 import { loadParser } from '../lib/parse/index.js';
-import { median } from './measure.js';
+import { median, benchWorkspace } from './measure.js';
 
-const ws = mkdtempSync(join(tmpdir(), 'sbsh-bench-plan-'));
-spawnSync('git', ['init', '-q', ws]);
+const ws = benchWorkspace('sbsh-bench-plan-');
 for (const f of ['.env', 'src/a.ts', 'src/lib/b.ts', 'docs/x.md']) {
   mkdirSync(join(ws, f, '..'), { recursive: true });
   writeFileSync(join(ws, f), 'x');
