@@ -146,7 +146,8 @@ export async function buildExfilWorld(owner: Ids, opts: { registryDependency?: b
   const { ws, home, base } = world;
   const listeners: Listener[] = [];
   let hostSleep: ChildProcess | null = null;
-  const runSocket = `/run/${canary('sbsh-adv')}.sock`;
+  // /run is root's; as a normal user the socket goes beside the workspace instead.
+  const runSocket = process.getuid?.() === 0 ? `/run/${canary('sbsh-adv')}.sock` : join(base, 'run.sock');
   const hostTmpFile = join(tmpdir(), canary('sbsh-adv-tmp'));
   const daemonMarker = canary('daemon');
   const cleanup = () => {
@@ -207,12 +208,10 @@ export async function buildExfilWorld(owner: Ids, opts: { registryDependency?: b
       await listen('tcp ::1', { host: '::1', port: 0 }),
       await listen('abstract unix socket', { path: `\0${canary('sbsh-adv')}` }),
     );
-    // /run is root's; as a normal user the socket goes beside the workspace instead.
-    const runSocketPath = process.getuid?.() === 0 ? runSocket : join(base, 'run.sock');
-    listeners.push(await listen('unix socket under /run', { path: runSocketPath }));
+    listeners.push(await listen('unix socket under /run', { path: runSocket }));
     listeners.push(await listen('unix socket under HOME', { path: join(home, 'agent.sock') }));
     // Reachable by the attacker's uid if it were not sandboxed.
-    chmodSync(runSocketPath, 0o777);
+    chmodSync(runSocket, 0o777);
     chmodSync(join(home, 'agent.sock'), 0o777);
 
     const hostSleepMarker = canary('hostsleep');
@@ -230,7 +229,7 @@ export async function buildExfilWorld(owner: Ids, opts: { registryDependency?: b
       tcpPort: port(listeners[0]!),
       tcp6Port: port(listeners[1]!),
       abstractName: (listeners[2]!.server.address() as string).slice(1),
-      runSocket: runSocketPath,
+      runSocket,
       homeSocket: join(home, 'agent.sock'),
       hostSleepPid: sleeper.pid,
       hostSleepMarker,
