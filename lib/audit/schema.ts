@@ -55,11 +55,12 @@ export const ViolationEvent = z.object({
 export const NetworkEvent = z.object({
   ...base,
   type: z.literal('network'),
-  protocol: z.enum(['http', 'connect', 'socks5']),
+  /** Through the proxy (http, connect, socks5), or straight from the sandbox (tcp, udp, dns), which reaches nothing. */
+  protocol: z.enum(['http', 'connect', 'socks5', 'tcp', 'udp', 'dns']),
   host: z.string(),
   port: z.number().int(),
   allowed: z.boolean(),
-  /** Why refused (`not-in-allowlist`, `resolves-to-private`, `ip-literal`, ...) or `allowlist:<entry>`. */
+  /** Why refused (`not-in-allowlist`, `resolves-to-private`, `ip-literal`, `direct-connect`, `direct-dns`, ...) or `allowlist:<entry>`. */
   reason: z.string(),
   bytes_in: z.number().int(),
   bytes_out: z.number().int(),

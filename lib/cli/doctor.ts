@@ -16,7 +16,7 @@ export interface DoctorReport {
 export function tierFor(report: Pick<DoctorReport, 'backends'>): string {
   const works = (n: string) => report.backends.some((b) => b.backend === n && b.works);
   if (works('bwrap') && works('network-proxy')) {
-    return 'bwrap: namespaces (user, pid, net, ipc, uts), read-only root, writable paths only, fresh HOME, rebuilt env, no capabilities; installs reach only allowlisted registries through the sbsh proxy';
+    return 'bwrap: namespaces (user, pid, net, ipc, uts), read-only root, writable paths only, fresh HOME, rebuilt env, no capabilities; installs reach only allowlisted registries through the sbsh proxy; every direct connection attempt is refused and logged';
   }
   if (works('bwrap')) {
     return 'bwrap without the network proxy: sandboxed commands whose profile allows network will fail to set up (125); network-off profiles work';

@@ -16,7 +16,7 @@ export function formatEvent(e: AuditEvent): string {
     case 'violation':
       return `${t} ${e.id} violation ${e.kind} ${e.rule}: ${e.detail}`;
     case 'network':
-      return `${t} ${e.id} network ${e.allowed ? 'allowed' : 'REFUSED'} ${e.protocol} ${e.host}:${e.port} (${e.reason}) in ${e.bytes_in} B out ${e.bytes_out} B`;
+      return `${t} ${e.id} network ${e.allowed ? 'allowed' : 'REFUSED'} ${e.protocol} ${e.host}:${e.port} (${e.reason})${e.allowed || e.bytes_in + e.bytes_out > 0 ? ` in ${e.bytes_in} B out ${e.bytes_out} B` : ''}`;
   }
 }
 

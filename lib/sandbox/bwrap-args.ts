@@ -25,6 +25,8 @@ export interface BwrapLayout {
   cwd: string;
   /** fd of a pipe for bwrap's JSON status documents, or null. */
   statusFd: number | null;
+  /** fd bwrap reads one byte from before it runs the command (the supervisor's go-ahead), or null. */
+  blockFd: number | null;
   /** argv run inside; command[0] must be an absolute path. */
   command: string[];
 }
@@ -94,14 +96,17 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
     // Masked directories become read-only only after everything below them is mounted.
     ...ops.filter((op) => op.kind === 'mask-dir').flatMap((op) => ['--remount-ro', op.dest]),
     '--chdir', layout.cwd,
-    // user, ipc, pid, net, uts and cgroup namespaces: no network, no host processes.
-    '--unshare-all',
+    // New user, ipc, pid, uts and cgroup namespaces: no host processes. Not
+    // net: bwrap is started inside the network monitor's namespace, which has
+    // only lo (lib/net/monitor.ts), so that attempts to leave can be logged.
+    '--unshare-user', '--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try',
     '--die-with-parent',
     // TIOCSTI is enabled on current kernels: without a new session the
     // sandbox could push keystrokes into the user's terminal.
     '--new-session',
     '--cap-drop', 'ALL',
     ...(layout.statusFd === null ? [] : ['--json-status-fd', String(layout.statusFd)]),
+    ...(layout.blockFd === null ? [] : ['--block-fd', String(layout.blockFd)]),
     '--',
     ...layout.command,
   ];

@@ -2,7 +2,7 @@ import { constants } from 'node:os';
 import type { LimitsPlan } from '../plan/schema.js';
 import { SIGXCPU_STATUS, watchLimits, type LimitWatch, type Violation } from './limits.js';
 import type { RunHandle, Supervisor } from './run.js';
-import type { RunContext } from './types.js';
+import { SetupError, setupFailureMessage, type RunContext } from './types.js';
 
 // What runPrepared cannot know about bwrap: its --json-status-fd documents say
 // when the sandbox runs (and as which host pid) and whether the command ever
@@ -44,15 +44,27 @@ function readStatus(run: RunHandle, onChild: (pid: number) => void): StatusDocs 
   return docs;
 }
 
-/** Watches one bwrap run for runPrepared: start event, limits, signals, and what its exit means. */
-export function superviseBwrap(run: RunHandle, limits: LimitsPlan, ctx: RunContext): Supervisor {
+/**
+ * Watches one bwrap run for runPrepared: start event, limits, signals, and
+ * what its exit means. `ready` is the go-ahead for the command (bwrap waits
+ * for it at --block-fd); when it fails, the sandbox is killed unstarted.
+ */
+export function superviseBwrap(run: RunHandle, limits: LimitsPlan, ctx: RunContext, ready: Promise<void>): Supervisor {
   // Set from callbacks; an object keeps TypeScript from narrowing them to null.
-  const st: { watch: LimitWatch | null; killedFor: string | null; forwarded: NodeJS.Signals | null; grace: NodeJS.Timeout | null; pending: NodeJS.Signals | null } = {
+  const st: {
+    watch: LimitWatch | null;
+    killedFor: string | null;
+    forwarded: NodeJS.Signals | null;
+    grace: NodeJS.Timeout | null;
+    pending: NodeJS.Signals | null;
+    notReady: SetupError | null;
+  } = {
     watch: null,
     killedFor: null,
     forwarded: null,
     grace: null,
     pending: null,
+    notReady: null,
   };
 
   // Ends everything in the sandbox. SIGKILL on the PID namespace's init makes
@@ -89,11 +101,37 @@ export function superviseBwrap(run: RunHandle, limits: LimitsPlan, ctx: RunConte
       killSandbox();
     }
   };
+  // `start` means the command runs: the sandbox's init is known and the gate is open.
+  let released = false;
+  const announce = () => {
+    if (released && docs.childPid !== null) ctx.audit.emit({ type: 'start', id: ctx.id, backend: 'bwrap', pid: docs.childPid });
+  };
   const docs = readStatus(run, (pid) => {
-    ctx.audit.emit({ type: 'start', id: ctx.id, backend: 'bwrap', pid });
+    if (st.notReady) {
+      killSandbox();
+      return;
+    }
+    announce();
     st.watch = watchLimits(pid, limits, violation);
     if (st.pending) deliver(st.pending);
   });
+
+  // The gate stays open (never closed unwritten: bwrap would read EOF as the
+  // go-ahead) until the sandbox is dead. Its init is known within
+  // milliseconds of the spawn; the grace timer covers a bwrap that never says.
+  ready.then(
+    () => {
+      released = true;
+      run.gate?.end('1');
+      announce();
+    },
+    (err: unknown) => {
+      st.notReady = err instanceof SetupError ? err : new SetupError(String(err), 'run `sbsh doctor`');
+      if (docs.childPid !== null) killSandbox();
+      st.grace ??= setTimeout(() => run.kill('SIGKILL'), GRACE_MS);
+      st.grace.unref();
+    },
+  );
 
   return {
     forward(signal) {
@@ -124,6 +162,12 @@ export function superviseBwrap(run: RunHandle, limits: LimitsPlan, ctx: RunConte
     finish(exit) {
       st.watch?.stop();
       if (st.grace) clearTimeout(st.grace);
+      run.gate?.destroy();
+      if (st.notReady) {
+        run.report(setupFailureMessage('bwrap', st.notReady));
+        ctx.audit.emit({ type: 'violation', id: ctx.id, kind: 'setup', rule: 'backend.bwrap', detail: st.notReady.message });
+        return { status: 125, signal: null };
+      }
       if (exit.signal === null && docs.exitCode === null && st.killedFor === null && st.forwarded === null) {
         run.report('sbsh: bwrap could not set up the sandbox (its message is above); the command did not run. Fix: run `sbsh doctor`.');
         ctx.audit.emit({ type: 'violation', id: ctx.id, kind: 'setup', rule: 'backend.bwrap', detail: `bwrap exited ${exit.status} before starting the command` });

@@ -4,9 +4,10 @@ import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { findExecutable } from '../net/bridge.js';
 import { startNetwork, type NetworkSession } from '../net/index.js';
+import { directAttemptEvent, overflowEvent, startMonitor, type NetworkMonitor } from '../net/monitor.js';
 import type { Plan, SandboxPlan } from '../plan/schema.js';
 import { bwrapArgs, type Bind, type BwrapLayout } from './bwrap-args.js';
-import { chooseSandboxUser, dropPrivilegesArgv, type Ids, type SandboxUser } from './identity.js';
+import { becomeUserFlags, chooseSandboxUser, dropPrivilegesArgv, type Ids, type SandboxUser } from './identity.js';
 import { prlimitArgs } from './limits.js';
 import { superviseBwrap } from './bwrap-supervise.js';
 import { giveBack, lend, type Loan } from './ownership.js';
@@ -47,7 +48,11 @@ interface Tools {
   bwrap: string;
   bash: string;
   prlimit: string | null;
-  setpriv: string | null;
+  setpriv: string;
+  unshare: string;
+  nsenter: string;
+  ip: string;
+  tcpdump: string;
 }
 
 function need(name: string, path: string | undefined, fix: string): string {
@@ -56,13 +61,31 @@ function need(name: string, path: string | undefined, fix: string): string {
   return found;
 }
 
-function findTools(sb: SandboxPlan, env: NodeJS.ProcessEnv, root: boolean): Tools {
+// The host's system directories too: ip and tcpdump live in /usr/sbin, which
+// a normal user's PATH often leaves out.
+function toolPath(env: NodeJS.ProcessEnv): string {
+  return [env.PATH, '/usr/sbin', '/sbin', '/usr/bin', '/bin'].filter(Boolean).join(':');
+}
+
+function findTools(sb: SandboxPlan, env: NodeJS.ProcessEnv): Tools {
   const limited = Object.entries(sb.limits).some(([k, v]) => k !== 'wall_seconds' && v !== null);
+  const path = toolPath(env);
   return {
+    ...monitorTools(path),
     bwrap: need('bwrap', env.PATH, INSTALL_BWRAP),
     bash: need('bash', env.PATH, 'apt-get install -y bash'),
     prlimit: limited ? need('prlimit', env.PATH, 'apt-get install -y util-linux') : null,
-    setpriv: root ? need('setpriv', env.PATH, 'apt-get install -y util-linux') : null,
+  };
+}
+
+function monitorTools(path: string): Omit<Tools, 'bwrap' | 'prlimit'> {
+  return {
+    bash: need('bash', path, 'apt-get install -y bash'),
+    setpriv: need('setpriv', path, 'apt-get install -y util-linux'),
+    unshare: need('unshare', path, 'apt-get install -y util-linux'),
+    nsenter: need('nsenter', path, 'apt-get install -y util-linux'),
+    ip: need('ip', path, 'apt-get install -y iproute2'),
+    tcpdump: need('tcpdump', path, 'apt-get install -y tcpdump'),
   };
 }
 
@@ -118,11 +141,13 @@ interface Undo {
   loans: Loan[];
   staging: Staging | null;
   network: NetworkSession | null;
+  monitor: NetworkMonitor | null;
 }
 
 async function undo(u: Undo): Promise<string[]> {
   const problems: string[] = [];
   if (u.network) await u.network.stop().catch((e: Error) => problems.push(`network proxy: ${e.message}`));
+  if (u.monitor) problems.push(...(await u.monitor.stop()));
   for (const loan of u.loans.reverse()) problems.push(...(await giveBack(loan)));
   if (u.staging) {
     problems.push(...(await u.staging.settle(u.owner)));
@@ -138,6 +163,8 @@ function ids(): Ids {
 interface Resolved {
   env: Record<string, string>;
   argv: string[];
+  /** Settles when the command may run: the network monitor captures. */
+  ready: Promise<void>;
 }
 
 async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: Undo): Promise<Resolved> {
@@ -158,7 +185,7 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
 
   const caller = ids();
   const root = caller.uid === 0;
-  const tools = findTools(sb, ctx.env, root);
+  const tools = findTools(sb, ctx.env);
   const user = chooseSandboxUser(caller, u.owner);
   const sandboxIds = { uid: user.uid, gid: user.gid };
 
@@ -201,6 +228,12 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
     }
   }
   const readonly: Bind[] = network ? [{ source: network.socketPath, dest: network.socketPath }] : [];
+  const monitor = (u.monitor = await startMonitor({
+    tools,
+    asUser: becomeUserFlags(caller, user),
+    report: (attempt) => ctx.audit.emit(directAttemptEvent(ctx.id, attempt)),
+    overflow: (count) => ctx.audit.emit(overflowEvent(ctx.id, count)),
+  }));
 
   const hidden: string[] = [];
   for (const d of PRIVATE_DIRS) {
@@ -231,14 +264,17 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
     emptyFile: staging.emptyFile,
     cwd: sb.cwd,
     statusFd: 3,
+    // bwrap builds the sandbox while the monitor's capture starts; the
+    // command itself waits at this fd until the capture runs.
+    blockFd: 4,
     command: network ? network.wrapArgv(inner) : inner,
   };
   // The rebuilt environment is what bwrap itself is started with, instead of
   // --clearenv plus --setenv pairs: values on bwrap's command line would be
   // readable by every host user in ps. bwrap passes its environment on as is.
   const env = sandboxEnv(sb.env, ctx.env, { HOME: sb.home, ...(network?.env ?? {}) });
-  const argv = [...dropPrivilegesArgv(tools.setpriv ?? '', caller, user), tools.bwrap, ...bwrapArgs(layout)];
-  return { env, argv };
+  const argv = [...dropPrivilegesArgv(tools.setpriv, caller, user), ...monitor.enter(tools.nsenter), tools.bwrap, ...bwrapArgs(layout)];
+  return { env, argv, ready: monitor.listening };
 }
 
 async function prepare(plan: Plan, ctx: HostContext): Promise<Supervised> {
@@ -248,7 +284,7 @@ async function prepare(plan: Plan, ctx: HostContext): Promise<Supervised> {
   }
   const ws = orNull(() => statSync(sb.workspace));
   if (!ws) throw new SetupError(`the workspace ${sb.workspace} does not exist`, 'run sbsh from an existing directory');
-  const u: Undo = { owner: { uid: ws.uid, gid: ws.gid }, loans: [], staging: null, network: null };
+  const u: Undo = { owner: { uid: ws.uid, gid: ws.gid }, loans: [], staging: null, network: null, monitor: null };
   let resolved: Resolved;
   try {
     resolved = await resolveLayout(plan, sb, ctx, u);
@@ -267,7 +303,8 @@ async function prepare(plan: Plan, ctx: HostContext): Promise<Supervised> {
     fds: [],
     detached: true,
     statusPipe: true,
-    supervise: (run) => superviseBwrap(run, sb.limits, ctx),
+    gatePipe: true,
+    supervise: (run) => superviseBwrap(run, sb.limits, ctx, resolved.ready),
     async dispose() {
       if (disposed) return;
       disposed = true;
@@ -276,26 +313,44 @@ async function prepare(plan: Plan, ctx: HostContext): Promise<Supervised> {
   };
 }
 
+// A documentation address (RFC 5737): in the probe's namespace it reaches nothing anyway.
+const PROBE_TARGET = { host: '192.0.2.1', port: 9 };
+
 async function probe(): Promise<ProbeResult> {
   const base = { backend: 'bwrap' };
-  const bwrap = findExecutable('bwrap');
-  if (!bwrap) return { ...base, works: false, detail: 'bwrap is not on PATH', fix: INSTALL_BWRAP };
-  const caller = ids();
-  const setpriv = caller.uid === 0 ? findExecutable('setpriv') : null;
-  if (caller.uid === 0 && !setpriv) return { ...base, works: false, detail: 'setpriv is not on PATH (sbsh runs as root and drops to an unprivileged uid with it)', fix: 'apt-get install -y util-linux' };
-  const user = chooseSandboxUser(caller, caller.uid === 0 ? { uid: 0, gid: 0 } : caller);
-  const argv = [...dropPrivilegesArgv(setpriv ?? '', caller, user), bwrap, '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-all', '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--', '/bin/sh', '-c', 'id -u'];
-  const shown = `${argv.join(' ')}`;
+  let tools: Omit<Tools, 'prlimit'>;
   try {
-    const { stdout } = await execFileP(argv[0]!, argv.slice(1), { timeout: 10_000 });
-    const inner = stdout.trim();
-    if (inner === '0') return { ...base, works: false, detail: `${shown}: the sandbox runs as uid 0`, fix: 'run sbsh as a normal user' };
-    return { ...base, works: true, detail: `${shown}: ran as uid ${inner}`, fix: null };
+    tools = { ...monitorTools(toolPath(process.env)), bwrap: need('bwrap', process.env.PATH, INSTALL_BWRAP) };
   } catch (err) {
-    const e = err as Error & { stderr?: string };
+    if (err instanceof SetupError) return { ...base, works: false, detail: err.message, fix: err.fix };
+    throw err;
+  }
+  const caller = ids();
+  const user = chooseSandboxUser(caller, caller.uid === 0 ? { uid: 0, gid: 0 } : caller);
+  const seen: string[] = [];
+  let monitor: NetworkMonitor | null = null;
+  let shown = 'the network monitor';
+  try {
+    monitor = await startMonitor({ tools, asUser: becomeUserFlags(caller, user), report: (a) => seen.push(`${a.protocol} ${a.host}:${a.port}`) });
+    await monitor.listening;
+    const inner = `id -u; (exec 3<>/dev/tcp/${PROBE_TARGET.host}/${PROBE_TARGET.port}) 2>/dev/null; exit 0`;
+    const argv = [...dropPrivilegesArgv(tools.setpriv, caller, user), ...monitor.enter(tools.nsenter), tools.bwrap, '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc',
+      '--unshare-user', '--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try', '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--', tools.bash, '-c', inner];
+    shown = argv.join(' ');
+    const { stdout } = await execFileP(argv[0]!, argv.slice(1), { timeout: 10_000 });
+    const problems = await monitor.stop();
+    const uid = stdout.trim();
+    if (uid === '0') return { ...base, works: false, detail: `${shown}: the sandbox runs as uid 0`, fix: 'run sbsh as a normal user' };
+    const logged = seen.includes(`tcp ${PROBE_TARGET.host}:${PROBE_TARGET.port}`);
+    if (!logged) return { ...base, works: false, detail: `${shown}: ran as uid ${uid}, but its direct connect to ${PROBE_TARGET.host}:${PROBE_TARGET.port} was not seen by the network monitor (${[...seen, ...problems].join('; ') || 'nothing captured'})`, fix: 'check that tcpdump can capture in a user namespace: unshare --user --map-current-user --keep-caps --net tcpdump -i lo -c 1' };
+    return { ...base, works: true, detail: `${shown}: ran as uid ${uid}; its direct connect was refused and logged`, fix: null };
+  } catch (err) {
+    const e = err as Error & { stderr?: string; fix?: string };
     const msg = (e.stderr || e.message).trim();
     const userns = /namespace|uid map|setting up uid|Operation not permitted|Permission denied/i.test(msg);
-    return { ...base, works: false, detail: `${shown}: ${msg}`, fix: userns ? USERNS_FIX : INSTALL_BWRAP };
+    return { ...base, works: false, detail: `${shown}: ${msg}`, fix: userns ? USERNS_FIX : err instanceof SetupError ? err.fix : INSTALL_BWRAP };
+  } finally {
+    await monitor?.stop();
   }
 }
 

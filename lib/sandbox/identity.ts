@@ -31,11 +31,17 @@ export function chooseSandboxUser(caller: Ids, workspaceOwner: Ids): SandboxUser
   return { ...DEDICATED, why: 'dedicated' };
 }
 
+/** setpriv's flags that make a process `user`; none when sbsh already is that user. */
+export function becomeUserFlags(caller: Ids, user: SandboxUser): string[] {
+  if (user.why === 'caller') return [];
+  if (caller.uid !== 0) throw new Error(`becomeUserFlags: only root changes uid (caller is ${caller.uid})`);
+  return [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups'];
+}
+
 /** argv prefix that starts the rest as `user`; empty when sbsh already is that user. */
 export function dropPrivilegesArgv(setpriv: string, caller: Ids, user: SandboxUser): string[] {
-  if (user.why === 'caller') return [];
-  if (caller.uid !== 0) throw new Error(`dropPrivilegesArgv: only root changes uid (caller is ${caller.uid})`);
-  return [setpriv, `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--'];
+  const flags = becomeUserFlags(caller, user);
+  return flags.length === 0 ? [] : [setpriv, ...flags, '--'];
 }
 
 interface Perm {

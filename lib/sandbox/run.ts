@@ -1,7 +1,7 @@
 import { spawn, type StdioOptions } from 'node:child_process';
 import { writeSync } from 'node:fs';
 import { constants } from 'node:os';
-import type { Readable, Stream } from 'node:stream';
+import type { Readable, Stream, Writable } from 'node:stream';
 import type { Prepared } from './types.js';
 
 // Starting a prepared command, shared by every backend and the host runner:
@@ -22,6 +22,8 @@ export interface RunHandle {
   readonly pid: number;
   /** The status pipe the backend asked for (`Supervision.statusPipe`), else null. */
   readonly status: Readable | null;
+  /** The gate the backend asked for (`Supervision.gatePipe`): the child waits until a byte is written. */
+  readonly gate: Writable | null;
   /** Signals the spawned process itself. */
   kill(signal: NodeJS.Signals): void;
   /** Prints one line where the command's stderr goes (the user's terminal). */
@@ -59,6 +61,8 @@ export interface Supervision {
   detached: boolean;
   /** Give the child a pipe at the next fd after `fds` (bwrap --json-status-fd). */
   statusPipe: boolean;
+  /** Give the child a pipe at the fd after that one, for the supervisor to release it (bwrap --block-fd). */
+  gatePipe?: boolean;
   supervise(run: RunHandle): Supervisor;
 }
 
@@ -71,9 +75,9 @@ export function statusOf(code: number | null, signal: NodeJS.Signals | null): Ru
   return { status: code ?? 1, signal: null };
 }
 
-function stdioFor(stdio: RunStdio, fds: number[], statusPipe: boolean): StdioOptions {
+function stdioFor(stdio: RunStdio, fds: number[], statusPipe: boolean, gatePipe: boolean): StdioOptions {
   const base: StdioTarget[] = stdio === 'inherit' ? ['inherit', 'inherit', 'inherit'] : [stdio.stdin, stdio.stdout, stdio.stderr];
-  return [...base, ...fds, ...(statusPipe ? (['pipe'] as const) : [])];
+  return [...base, ...fds, ...(statusPipe ? (['pipe'] as const) : []), ...(gatePipe ? (['pipe'] as const) : [])];
 }
 
 function reporter(stdio: RunStdio): (line: string) => void {
@@ -111,13 +115,16 @@ export async function runPrepared(p: Prepared, stdio: RunStdio, opts: { signal?:
         cwd: p.cwd,
         env: p.env,
         detached: s.detached ?? false,
-        stdio: stdioFor(stdio, p.fds, s.statusPipe ?? false),
+        stdio: stdioFor(stdio, p.fds, s.statusPipe ?? false, s.gatePipe ?? false),
       });
       const statusStream = s.statusPipe ? ((child.stdio[3 + p.fds.length] as Readable | null) ?? null) : null;
+      const gate = s.gatePipe ? ((child.stdio[3 + p.fds.length + (s.statusPipe ? 1 : 0)] as Writable | null) ?? null) : null;
+      gate?.on('error', () => {});
       let supervisor: Supervisor | null = null;
       const handle: RunHandle = {
         pid: child.pid ?? -1,
         status: statusStream,
+        gate,
         kill: (sig) => {
           try {
             child.kill(sig);

@@ -11,7 +11,8 @@ import { AuditEvent } from '../../lib/audit/schema.js';
 // The install profile's network, end to end through `bin/sbsh -c` with the
 // built-in default policy: a real `npm install` of a registry package works
 // through the proxy, and from the same sandbox every other way out fails and
-// is logged. Traffic goes only to loopback, to the sandbox's own namespace,
+// is logged: through the proxy, and straight out (the network monitor).
+// Traffic goes only to loopback, to the sandbox's own namespace,
 // or through the proxy to the npm registry (the only admitted name).
 
 type Net = Extract<AuditEvent, { type: 'network' }>;
@@ -113,12 +114,20 @@ s('npm install of a registry package works, and nothing but the registry is reac
   assert.match(refused('evil.example.com')!.reason, /not-in-allowlist/);
   assert.ok(refused('93.184.216.34'), 'the raw IP is logged as refused');
   assert.match(refused('93.184.216.34')!.reason, /ip-literal/);
+  // What never reached the proxy is logged too: the direct connects, by the
+  // kernel's refusal, and the DNS lookups, by their query.
+  const direct = (protocol: string, host: string, p: number) => net.find((e) => e.protocol === protocol && e.host === host && e.port === p && !e.allowed);
+  assert.is(direct('tcp', '127.0.0.1', port)?.reason, 'direct-connect', 'the direct TCP connect to 127.0.0.1 is logged');
+  assert.is(direct('tcp', '::1', port)?.reason, 'direct-connect', 'the direct TCP connect to ::1 is logged');
+  assert.is(direct('dns', 'registry.npmjs.org', 53)?.reason, 'direct-dns', 'the DNS lookup of the registry is logged');
   const allowed = net.filter((e) => e.allowed);
   assert.ok(allowed.length > 0, 'the registry traffic is logged');
   assert.ok(allowed.every((e) => e.host === 'registry.npmjs.org'), `only the registry was admitted: ${allowed.map((e) => e.host).join(', ')}`);
   assert.ok(allowed.some((e) => e.bytes_in > 0), 'bytes are counted');
   const log = await runSbsh(['log', '-n', '40'], { cwd: ws, env });
   assert.match(log.stdout, /network REFUSED connect evil\.example\.com:443 \(not-in-allowlist\)/);
+  assert.match(log.stdout, new RegExp(`network REFUSED tcp 127\\.0\\.0\\.1:${port} \\(direct-connect\\)`));
+  assert.match(log.stdout, /network REFUSED dns registry\.npmjs\.org:53 \(direct-dns\)/);
 });
 
 s.run();

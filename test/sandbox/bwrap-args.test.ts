@@ -11,6 +11,7 @@ const base: BwrapLayout = {
   emptyFile: '/tmp/sbsh-stage-x/empty',
   cwd: '/home/u/proj',
   statusFd: 3,
+  blockFd: 4,
   command: ['/bin/bash', '-c', 'true'],
 };
 
@@ -60,7 +61,11 @@ for (const [name, patch, expected] of orderCases) {
 test('argv: read-only root, fresh /dev and /proc first; hardening flags; command after --', () => {
   const args = bwrapArgs(base);
   assert.equal(args.slice(0, 7), ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc']);
-  for (const flag of ['--unshare-all', '--die-with-parent', '--new-session']) assert.ok(args.includes(flag), flag);
+  for (const flag of ['--unshare-user', '--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try', '--die-with-parent', '--new-session']) assert.ok(args.includes(flag), flag);
+  // The network namespace is the monitor's, joined before bwrap starts (lib/net/monitor.ts).
+  assert.not.ok(args.includes('--unshare-net') || args.includes('--unshare-all'));
+  assert.ok(indexOfPair(args, '--block-fd', '4') > 0);
+  assert.ok(indexOfPair(args, '--block-fd', '4') < args.indexOf('--'));
   assert.ok(indexOfPair(args, '--cap-drop', 'ALL') > 0);
   assert.ok(indexOfPair(args, '--json-status-fd', '3') > 0);
   assert.ok(indexOfPair(args, '--chdir', '/home/u/proj') > 0);

@@ -1,0 +1,256 @@
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
+import { randomBytes, randomInt } from 'node:crypto';
+import type { Readable, Writable } from 'node:stream';
+import type { AuditInput } from '../audit/schema.js';
+import { SetupError } from '../sandbox/types.js';
+import { decodeFrame, PcapReader, type DirectAttempt } from './pcap.js';
+
+// The sandbox's network namespace, and a witness inside it.
+//
+// bwrap's own --unshare-net gives an empty namespace where a direct connect
+// fails with "network unreachable" before any packet exists, so nothing on the
+// host could ever see (or log) it. Instead sbsh makes the namespace itself
+// (unshare, as the sandbox's uid) and routes every address to its loopback:
+// a connect to anywhere is then answered by the kernel with a RST, a UDP
+// datagram with "port unreachable", both at once, and tcpdump, running in the
+// namespace but outside the sandbox's PID namespace (the sandbox cannot see
+// or signal it), captures exactly those answers and the DNS queries. bwrap is
+// then started inside this namespace with nsenter. Nothing routes out either
+// way: the namespace has no interface but lo.
+//
+// tcpdump only writes raw packets (-w -): it never dissects what the sandbox
+// sent; pcap.ts decodes them here, bounds-checked.
+
+export interface MonitorTools {
+  setpriv: string;
+  unshare: string;
+  bash: string;
+  ip: string;
+  tcpdump: string;
+}
+
+export interface MonitorOptions {
+  tools: MonitorTools;
+  /** setpriv flags that make the monitor the sandbox's uid (root only), e.g. --reuid; empty otherwise. */
+  asUser: string[];
+  /** Each distinct attempt once, as it is seen. */
+  report(attempt: DirectAttempt): void;
+  /** Called once when more distinct attempts were seen than are reported. */
+  overflow?(count: number): void;
+}
+
+export interface NetworkMonitor {
+  /** argv prefix that runs a program in the monitor's user and network namespaces. */
+  enter(nsenter: string): string[];
+  /** Settles once the capture runs; only then may the sandboxed command start. Rejects with a SetupError. */
+  readonly listening: Promise<void>;
+  /** Waits until every packet up to now is read, then ends the capture. Never hangs; returns problems to tell the user. */
+  stop(): Promise<string[]>;
+}
+
+/**
+ * Only the kernel's answers to attempts, never the traffic itself: a RST+ACK
+ * with sequence 0 (refused SYN), DNS queries, "port unreachable" (v4: ICMP
+ * type 3; v6: type 1), plus the stop sentinel. libpcap cannot index TCP
+ * inside IPv6, hence the explicit offsets (no extension headers).
+ */
+export function captureFilter(sentinelPort: number): string {
+  return [
+    '(ip and tcp[13] & 0x14 == 0x14 and tcp[4:4] == 0)',
+    '(ip6 and ip6[6] == 6 and ip6[53] & 0x14 == 0x14 and ip6[44:4] == 0)',
+    'udp dst port 53',
+    '(icmp and icmp[0] == 3)',
+    '(icmp6 and ip6[40] == 1)',
+    `(ip and udp dst port ${sentinelPort} and dst host 127.0.0.1)`,
+  ].join(' or ');
+}
+
+// Runs as the namespace's owner with its capabilities (unshare --keep-caps).
+// stdout is tcpdump's pcap stream and nothing else: the script lets go of it,
+// so its end means tcpdump has ended. sbsh writes one line when
+// the sandbox has gone (send the sentinel) and a second once it has seen the
+// sentinel (stop); EOF counts as both, so a vanished sbsh ends it too.
+const MONITOR_SCRIPT = `ip=$1 tcpdump=$2 filter=$3 port=$4 nonce=$5
+routes='link set lo up
+route add local 0.0.0.0/0 dev lo'
+if [ -e /proc/net/if_inet6 ]; then routes="$routes
+route add local ::/0 dev lo"; fi
+printf '%s\\n' "$routes" | "$ip" -b - >&2 || { echo "sbsh-monitor: could not route the namespace's addresses to lo" >&2; exit 125; }
+echo "sbsh-monitor: routes ready" >&2
+"$tcpdump" -i lo -n --immediate-mode -U -s 512 -w - "$filter" &
+capture=$!
+exec >&-
+read -r _
+printf %s "$nonce" 2>/dev/null >"/dev/udp/127.0.0.1/$port"
+read -r _
+kill "$capture" 2>/dev/null
+wait "$capture"
+`;
+
+const DIRECT_REASON = { tcp: 'direct-connect', udp: 'direct-udp', dns: 'direct-dns' } as const;
+
+/** The audit event for an attempt the sandbox made without the proxy (it reached nothing). */
+export function directAttemptEvent(id: string, a: DirectAttempt): AuditInput {
+  return {
+    type: 'network',
+    id,
+    protocol: a.protocol,
+    host: a.host,
+    port: a.port,
+    allowed: false,
+    reason: DIRECT_REASON[a.protocol],
+    bytes_in: 0,
+    bytes_out: 0,
+    detail: a.server ? `query to ${a.server}; the sandbox has no DNS, the proxy resolves names` : 'the sandbox has no network of its own; only the proxy leads out',
+  };
+}
+
+/** The event that stands for attempts past the per-command limit. */
+export function overflowEvent(id: string, count: number): AuditInput {
+  return { type: 'network', id, protocol: 'tcp', host: '*', port: 0, allowed: false, reason: 'direct-log-limit', bytes_in: 0, bytes_out: 0, detail: `${count >= MAX_COUNTED ? 'at least ' : ''}${count} more distinct direct attempts were refused but not logged one by one` };
+}
+
+/** Bounds on the waits, so that a broken tcpdump or namespace costs seconds, not a hang. */
+const READY_MS = 10_000;
+const DRAIN_MS = 1_000;
+const EXIT_MS = 1_000;
+/** Distinct attempts reported per command; a flood past this is counted, not logged line by line. */
+const MAX_REPORTED = 200;
+const MAX_COUNTED = 100_000;
+const SENTINEL_PORTS = [20000, 32768] as const;
+
+type MonitorProcess = ChildProcessByStdio<Writable, Readable, Readable>;
+
+function namespaceOf(pid: number | 'self'): string | null {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/net`);
+  } catch {
+    return null;
+  }
+}
+
+export async function startMonitor(opts: MonitorOptions): Promise<NetworkMonitor> {
+  const { tools } = opts;
+  // tcpdump run as uid 0 would try to switch to its own user, which the namespace does not map.
+  if (process.getuid?.() === 0 && opts.asUser.length === 0) throw new Error('startMonitor: as root, the monitor must run as the sandbox\'s uid (asUser)');
+  const sentinelPort = randomInt(...SENTINEL_PORTS);
+  const nonce = randomBytes(12).toString('hex');
+  const argv = [
+    tools.setpriv, ...opts.asUser, '--pdeathsig', 'KILL', '--',
+    tools.unshare, '--user', '--map-current-user', '--keep-caps', '--net', '--',
+    tools.bash, '--noprofile', '--norc', '-c', MONITOR_SCRIPT, 'sbsh-monitor', tools.ip, tools.tcpdump, captureFilter(sentinelPort), String(sentinelPort), nonce,
+  ];
+  // Own process group: the terminal's Ctrl-C is for the command, not the witness.
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' } }) as MonitorProcess;
+  const pid = child.pid ?? -1;
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once('close', () => ((exited = true), resolve())));
+  child.once('error', () => {});
+  child.stdin.on('error', () => {});
+
+  let stderr = '';
+  let routesReady!: () => void;
+  let listening!: () => void;
+  const routes = new Promise<void>((r) => (routesReady = r));
+  const capture = new Promise<void>((r) => (listening = r));
+  const captureEnded = new Promise<void>((r) => child.stdout.once('close', r));
+  let stopRequested = false;
+  let endedEarly = false;
+  void captureEnded.then(() => (endedEarly = !stopRequested));
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    stderr += chunk;
+    if (stderr.includes('sbsh-monitor: routes ready')) routesReady();
+    if (/tcpdump: listening on lo/.test(stderr)) listening();
+  });
+
+  const seen = new Set<string>();
+  const beyond = new Set<string>();
+  let sentinelSeen!: () => void;
+  const sentinel = new Promise<void>((r) => (sentinelSeen = r));
+  const reader = new PcapReader();
+  child.stdout.on('data', (chunk: Buffer) => {
+    for (const frame of reader.push(chunk)) {
+      const d = decodeFrame(frame, reader.linktype ?? -1);
+      if (d?.kind === 'datagram') {
+        if (d.port === sentinelPort && d.payload.toString('latin1') === nonce) sentinelSeen();
+      } else if (d?.kind === 'attempt') {
+        // The kernel's "port unreachable" answer to the sentinel itself.
+        if (d.attempt.protocol === 'udp' && d.attempt.port === sentinelPort && d.attempt.host === '127.0.0.1') continue;
+        const key = `${d.attempt.protocol} ${d.attempt.host} ${d.attempt.port}`;
+        if (seen.has(key)) continue;
+        if (seen.size >= MAX_REPORTED) {
+          // Distinct ones only, remembered up to a bound so a flood cannot grow memory without end.
+          if (!beyond.has(key) && beyond.size < MAX_COUNTED) beyond.add(key);
+          continue;
+        }
+        seen.add(key);
+        opts.report(d.attempt);
+      }
+    }
+  });
+
+  const failure = (what: string) =>
+    new SetupError(
+      `the network monitor ${what}${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' / ')}` : ''}`,
+      'check that tcpdump, unshare and ip work and that unprivileged user namespaces are enabled: run `sbsh doctor`',
+    );
+  const within = (p: Promise<void>, what: string) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(failure(`did not ${what} within ${READY_MS / 1000} s`)), READY_MS);
+      timer.unref();
+      p.then(() => (clearTimeout(timer), resolve()));
+      exit.then(() => (clearTimeout(timer), reject(failure(`exited before it could ${what}`))));
+      captureEnded.then(() => (clearTimeout(timer), reject(failure(`could not ${what}: tcpdump ended`))));
+    });
+
+  const killGroup = () => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+
+  try {
+    await within(routes, 'set up its network namespace');
+    // The sandbox joins this namespace by pid: it must really be a new one.
+    // The monitor is an unreaped child of ours, so its pid cannot be reused.
+    const mine = namespaceOf('self');
+    const theirs = namespaceOf(pid);
+    if (exited || theirs === null || theirs === mine) throw failure(`is not in a network namespace of its own (${theirs ?? 'gone'})`);
+  } catch (err) {
+    killGroup();
+    throw err;
+  }
+
+  const listeningPromise = within(capture, 'start capturing');
+  listeningPromise.catch(() => {});
+  let stopping: Promise<string[]> | null = null;
+  return {
+    enter: (nsenter) => [nsenter, '-t', String(pid), '--user', '--net', '--preserve-credentials', '--'],
+    listening: listeningPromise,
+    stop: () =>
+      (stopping ??= (async () => {
+        stopRequested = true;
+        const problems: string[] = [];
+        if (endedEarly) problems.push('network monitor: tcpdump ended while the sandbox ran; direct connection attempts after that are missing from the log');
+        if (!exited) {
+          child.stdin.write('\n');
+          const drained = await Promise.race([sentinel.then(() => true), captureEnded.then(() => false), delay(DRAIN_MS).then(() => false)]);
+          if (!drained && !endedEarly) problems.push(`network monitor: the capture did not catch up within ${DRAIN_MS} ms; direct connection attempts of the last moments may be missing from the log`);
+          child.stdin.end('\n');
+          const ended = await Promise.race([exit.then(() => true), delay(EXIT_MS).then(() => false)]);
+          if (!ended) killGroup();
+        }
+        if (reader.error) problems.push(`network monitor: ${reader.error}`);
+        if (beyond.size > 0) opts.overflow?.(beyond.size);
+        return problems;
+      })()),
+  };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,157 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { captureFilter, startMonitor, type MonitorTools, type NetworkMonitor } from '../../lib/net/monitor.js';
+import type { DirectAttempt } from '../../lib/net/pcap.js';
+import { findExecutable } from '../../lib/net/bridge.js';
+import { DEDICATED } from '../../lib/sandbox/identity.js';
+import { SetupError } from '../../lib/sandbox/types.js';
+import { skipWithReason } from '../helpers/skip.js';
+
+// The network monitor for real: its own user and network namespace, tcpdump
+// inside, and real bubblewrap joined to it with nsenter, as the bwrap backend
+// does. Traffic stays inside the namespace the test makes.
+
+const PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
+const tool = (name: string) => findExecutable(name, PATH);
+const found = { setpriv: tool('setpriv'), unshare: tool('unshare'), bash: tool('bash'), ip: tool('ip'), tcpdump: tool('tcpdump'), nsenter: tool('nsenter'), bwrap: tool('bwrap') };
+const missing = Object.entries(found).filter(([, v]) => !v).map(([k]) => k);
+const root = process.getuid?.() === 0;
+// As root the monitor runs as the sandbox's uid, exactly as the backend does.
+const asUser = root ? [`--reuid=${DEDICATED.uid}`, `--regid=${DEDICATED.gid}`, '--clear-groups'] : [];
+const asUserPrefix = root ? [found.setpriv!, ...asUser, '--'] : [];
+
+const s = suite('net: the network monitor, with real bubblewrap');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function monitorPid(m: NetworkMonitor): number {
+  const argv = m.enter('nsenter');
+  return Number(argv[argv.indexOf('-t') + 1]);
+}
+
+interface Ran { code: number | null; stdout: string; stderr: string }
+
+function inSandbox(m: NetworkMonitor, script: string): Promise<Ran> {
+  const argv = [...asUserPrefix, ...m.enter(found.nsenter!), found.bwrap!, '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp',
+    '--unshare-user', '--unshare-ipc', '--unshare-pid', '--unshare-uts', '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--', found.bash!, '-c', script];
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+if (missing.length > 0) {
+  skipWithReason(s, 'network monitor', `${missing.join(', ')} not installed; fix: scripts/install-deps`);
+} else {
+  const tools = found as MonitorTools & { nsenter: string; bwrap: string };
+  let host: Server;
+  let hostConnections = 0;
+
+  s.before(async () => {
+    host = createServer((c) => {
+      hostConnections++;
+      c.destroy();
+    });
+    await new Promise<void>((r) => host.listen(0, '127.0.0.1', () => r()));
+  });
+  s.after(() => {
+    host.close();
+  });
+
+  s('every way out is refused at once and reported once; the sentinel is not an attempt; nothing is left running', async () => {
+    const seen: DirectAttempt[] = [];
+    const m = await startMonitor({ tools, asUser, report: (a) => seen.push(a) });
+    await m.listening;
+    const port = (host.address() as AddressInfo).port;
+    const script = [
+      `(exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null && echo host-reached`,
+      `(exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null`,
+      '(exec 3<>/dev/tcp/203.0.113.5/443) 2>/dev/null',
+      '(exec 3<>/dev/tcp/2001:db8::7/8443) 2>/dev/null',
+      'getent hosts exfil.example',
+      'echo x 2>/dev/null > /dev/udp/198.51.100.9/5353',
+      // Only lo: no interface leads anywhere.
+      'ip -o link | cut -d: -f2 | tr -d " " | tr "\\n" ,',
+    ].join('; ');
+    const r = await inSandbox(m, script);
+    const problems = await m.stop();
+    assert.equal(problems, []);
+    assert.is(r.stdout.trim(), 'lo,', r.stderr);
+    assert.is(hostConnections, 0, 'the host listener was reached');
+    const got = seen.map((a) => `${a.protocol} ${a.host}:${a.port}`);
+    assert.equal(got, [
+      `tcp 127.0.0.1:${port}`,
+      'tcp 203.0.113.5:443',
+      'tcp 2001:db8::7:8443',
+      'dns exfil.example:53',
+      'udp 198.51.100.9:5353',
+    ]);
+    assert.not.ok(alive(monitorPid(m)), 'the monitor\'s processes are gone');
+  });
+
+  s('the namespace is a new one, owned by the sandbox\'s uid, and the sandbox cannot see the monitor', async () => {
+    const m = await startMonitor({ tools, asUser, report: () => {} });
+    await m.listening;
+    const pid = monitorPid(m);
+    const hostNs = spawnSync('readlink', ['/proc/self/ns/net'], { encoding: 'utf8' }).stdout.trim();
+    const r = await inSandbox(m, 'readlink /proc/self/ns/net; ls /proc | grep -c "^[0-9]"; pgrep -x tcpdump || echo no-tcpdump');
+    await m.stop();
+    const [ns, pids, tcpdump] = r.stdout.trim().split('\n');
+    assert.ok(ns && ns !== hostNs, `sandbox net ns ${ns} vs host ${hostNs}`);
+    assert.ok(Number(pids) <= 4, `the sandbox sees ${pids} processes`);
+    assert.is(tcpdump, 'no-tcpdump');
+    assert.ok(pid > 0);
+  });
+
+  s('a flood of distinct destinations is logged up to the limit and counted past it', async () => {
+    const seen: DirectAttempt[] = [];
+    let overflow = 0;
+    const m = await startMonitor({ tools, asUser, report: (a) => seen.push(a), overflow: (n) => (overflow = n) });
+    await m.listening;
+    // 250 closed ports, each tried twice: repeats are not new attempts.
+    await inSandbox(m, 'for p in $(seq 40001 40250) $(seq 40001 40250); do (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; done');
+    assert.equal(await m.stop(), []);
+    assert.is(seen.length, 200);
+    assert.is(overflow, 50);
+  });
+
+  s('stopping twice, or after the sandbox is long gone, is quick and quiet', async () => {
+    const m = await startMonitor({ tools, asUser, report: () => {} });
+    await m.listening;
+    const first = m.stop();
+    assert.equal(await first, []);
+    assert.equal(await m.stop(), []);
+  });
+
+  s('a tcpdump that cannot capture fails set-up with a SetupError naming it, and leaves nothing behind', async () => {
+    const broken = { ...tools, tcpdump: found.bash! };
+    const m = await startMonitor({ tools: broken, asUser, report: () => {} });
+    const err = await m.listening.then(() => null, (e: unknown) => e);
+    assert.instance(err, SetupError);
+    assert.match((err as SetupError).message, /network monitor could not start capturing: tcpdump ended/);
+    await m.stop();
+    assert.not.ok(alive(monitorPid(m)));
+  });
+
+  s('the capture filter admits only the kernel\'s answers (tcpdump compiles it)', () => {
+    const r = spawnSync(tools.tcpdump, ['-d', '-y', 'EN10MB', captureFilter(21000)], { encoding: 'utf8' });
+    assert.is(r.status, 0, r.stderr);
+    assert.match(captureFilter(21000), /udp dst port 21000 and dst host 127\.0\.0\.1/);
+  });
+}
+
+s.run();
