@@ -6,6 +6,9 @@ import type { AuditInput } from '../audit/schema.js';
 import { SetupError } from '../sandbox/types.js';
 import { decodeFrame, PcapReader, type DirectAttempt } from './pcap.js';
 
+/** A network audit event before the bus stamps it. */
+type NetworkInput = Extract<AuditInput, { type: 'network' }>;
+
 // The sandbox's network namespace, and a witness inside it.
 //
 // bwrap's own --unshare-net gives an empty namespace where a direct connect
@@ -91,7 +94,7 @@ wait "$capture"
 const DIRECT_REASON = { tcp: 'direct-connect', udp: 'direct-udp', dns: 'direct-dns' } as const;
 
 /** The audit event for an attempt the sandbox made without the proxy (it reached nothing). */
-export function directAttemptEvent(id: string, a: DirectAttempt): AuditInput {
+export function directAttemptEvent(id: string, a: DirectAttempt): NetworkInput {
   return {
     type: 'network',
     id,
@@ -107,7 +110,7 @@ export function directAttemptEvent(id: string, a: DirectAttempt): AuditInput {
 }
 
 /** The event that stands for attempts past the per-command limit. */
-export function overflowEvent(id: string, count: number): AuditInput {
+export function overflowEvent(id: string, count: number): NetworkInput {
   return { type: 'network', id, protocol: 'tcp', host: '*', port: 0, allowed: false, reason: 'direct-log-limit', bytes_in: 0, bytes_out: 0, detail: `${count >= MAX_COUNTED ? 'at least ' : ''}${count} more distinct direct attempts were refused but not logged one by one` };
 }
 
