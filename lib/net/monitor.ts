@@ -73,15 +73,16 @@ export function captureFilter(sentinelPort: number): string {
 // stdout is tcpdump's pcap stream and nothing else: the script lets go of it,
 // so its end means tcpdump has ended. sbsh writes one line when
 // the sandbox has gone (send the sentinel) and a second once it has seen the
-// sentinel (stop); EOF counts as both, so a vanished sbsh ends it too.
-const MONITOR_SCRIPT = `ip=$1 tcpdump=$2 filter=$3 port=$4 nonce=$5
+// sentinel (stop); EOF counts as both, so a vanished sbsh ends it too, and
+// tcpdump dies with the script whatever ends it.
+const MONITOR_SCRIPT = `ip=$1 tcpdump=$2 filter=$3 port=$4 nonce=$5 setpriv=$6
 routes='link set lo up
 route add local 0.0.0.0/0 dev lo'
 if [ -e /proc/net/if_inet6 ]; then routes="$routes
 route add local ::/0 dev lo"; fi
 printf '%s\\n' "$routes" | "$ip" -b - >&2 || { echo "sbsh-monitor: could not route the namespace's addresses to lo" >&2; exit 125; }
 echo "sbsh-monitor: routes ready" >&2
-"$tcpdump" -i lo -n --immediate-mode -U -s 512 -w - "$filter" &
+"$setpriv" --pdeathsig KILL -- "$tcpdump" -i lo -n --immediate-mode -U -s 512 -w - "$filter" &
 capture=$!
 exec >&-
 read -r _
@@ -140,9 +141,9 @@ export async function startMonitor(opts: MonitorOptions): Promise<NetworkMonitor
   const sentinelPort = randomInt(...SENTINEL_PORTS);
   const nonce = randomBytes(12).toString('hex');
   const argv = [
-    tools.setpriv, ...opts.asUser, '--pdeathsig', 'KILL', '--',
+    ...(opts.asUser.length > 0 ? [tools.setpriv, ...opts.asUser, '--'] : []),
     tools.unshare, '--user', '--map-current-user', '--keep-caps', '--net', '--',
-    tools.bash, '--noprofile', '--norc', '-c', MONITOR_SCRIPT, 'sbsh-monitor', tools.ip, tools.tcpdump, captureFilter(sentinelPort), String(sentinelPort), nonce,
+    tools.bash, '--noprofile', '--norc', '-c', MONITOR_SCRIPT, 'sbsh-monitor', tools.ip, tools.tcpdump, captureFilter(sentinelPort), String(sentinelPort), nonce, tools.setpriv,
   ];
   // Own process group: the terminal's Ctrl-C is for the command, not the witness.
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' } }) as MonitorProcess;

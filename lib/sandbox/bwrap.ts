@@ -141,13 +141,19 @@ interface Undo {
   loans: Loan[];
   staging: Staging | null;
   network: NetworkSession | null;
-  monitor: NetworkMonitor | null;
+  /** Started first, awaited last: its processes start while the host side is made ready. */
+  monitor: Promise<NetworkMonitor> | null;
 }
 
 async function undo(u: Undo): Promise<string[]> {
   const problems: string[] = [];
-  if (u.network) await u.network.stop().catch((e: Error) => problems.push(`network proxy: ${e.message}`));
-  if (u.monitor) problems.push(...(await u.monitor.stop()));
+  await Promise.all([
+    u.network?.stop().catch((e: Error) => problems.push(`network proxy: ${e.message}`)),
+    u.monitor?.then(
+      async (m) => problems.push(...(await m.stop())),
+      () => {},
+    ),
+  ]);
   for (const loan of u.loans.reverse()) problems.push(...(await giveBack(loan)));
   if (u.staging) {
     problems.push(...(await u.staging.settle(u.owner)));
@@ -188,6 +194,14 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
   const tools = findTools(sb, ctx.env);
   const user = chooseSandboxUser(caller, u.owner);
   const sandboxIds = { uid: user.uid, gid: user.gid };
+  u.monitor = startMonitor({
+    tools,
+    asUser: becomeUserFlags(caller, user),
+    report: (attempt) => ctx.audit.emit(directAttemptEvent(ctx.id, attempt)),
+    overflow: (count) => ctx.audit.emit(overflowEvent(ctx.id, count)),
+  });
+  // Awaited below; a failure before then must not surface as an unhandled rejection.
+  u.monitor.catch(() => {});
 
   u.staging = await createStaging();
   const staging = u.staging;
@@ -228,12 +242,7 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
     }
   }
   const readonly: Bind[] = network ? [{ source: network.socketPath, dest: network.socketPath }] : [];
-  const monitor = (u.monitor = await startMonitor({
-    tools,
-    asUser: becomeUserFlags(caller, user),
-    report: (attempt) => ctx.audit.emit(directAttemptEvent(ctx.id, attempt)),
-    overflow: (count) => ctx.audit.emit(overflowEvent(ctx.id, count)),
-  }));
+  const monitor = await u.monitor;
 
   const hidden: string[] = [];
   for (const d of PRIVATE_DIRS) {

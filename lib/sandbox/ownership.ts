@@ -34,6 +34,8 @@ export function parseOwners(out: string): Loan['exceptions'] {
 }
 
 async function chownTree(path: string, to: Ids): Promise<void> {
+  // A single file needs no walk: two processes saved (a lockfile on every install).
+  if (!lstatSync(path).isDirectory()) return lchownSync(path, to.uid, to.gid);
   await run('chown', ['-hR', `${to.uid}:${to.gid}`, '--', path], { env: { PATH: SYSTEM_PATH }, maxBuffer: 1 << 20 });
 }
 
@@ -42,6 +44,10 @@ export async function lend(path: string, to: Ids): Promise<Loan | null> {
   const st = lstatSync(path);
   if (st.uid === to.uid && st.gid === to.gid) return null;
   const owner = { uid: st.uid, gid: st.gid };
+  if (!st.isDirectory()) {
+    lchownSync(path, to.uid, to.gid);
+    return { path, owner, exceptions: [] };
+  }
   const { stdout } = await run('find', [path, '-xdev', '(', '!', '-uid', String(owner.uid), '-o', '!', '-gid', String(owner.gid), ')', '-printf', '%U %G %p\\0'], {
     env: { PATH: SYSTEM_PATH },
     maxBuffer: 64 << 20,

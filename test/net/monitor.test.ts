@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { captureFilter, startMonitor, type MonitorTools, type NetworkMonitor } from '../../lib/net/monitor.js';
 import type { DirectAttempt } from '../../lib/net/pcap.js';
@@ -127,6 +128,36 @@ if (missing.length > 0) {
     assert.equal(await m.stop(), []);
     assert.is(seen.length, 200);
     assert.is(overflow, 50);
+  });
+
+  s('when sbsh itself is killed (SIGKILL), the monitor does not outlive it', async () => {
+    const driver = `
+      import { startMonitor } from ${JSON.stringify(new URL('../../lib/net/monitor.js', import.meta.url).href)};
+      const m = await startMonitor({ tools: ${JSON.stringify(tools)}, asUser: ${JSON.stringify(asUser)}, report: () => {} });
+      await m.listening;
+      console.log(m.enter('nsenter').join(' '));
+      setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', driver], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(String(d))));
+    const pid = Number(line.split(' ')[2]);
+    // The sentinel port, as the script got it, names this monitor's tcpdump too.
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const port = args[args.indexOf('sbsh-monitor') + 4];
+    const mine = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`udp dst port ${port} and`);
+      } catch {
+        return false;
+      }
+    });
+    assert.ok(mine().length >= 2, 'the monitor and its tcpdump are found while they run');
+    child.kill('SIGKILL');
+    let left = mine();
+    for (let i = 0; i < 50 && left.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = mine();
+    }
+    assert.equal(left, [], 'processes of the monitor are left');
   });
 
   s('stopping twice, or after the sandbox is long gone, is quick and quiet', async () => {
