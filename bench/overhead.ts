@@ -23,10 +23,14 @@ const env = { ...process.env, SBSH_AUDIT_LOG: join(ws, '.audit.jsonl') };
 const plan = await makePlan('./noop.sh', { cwd: ws, env });
 if (plan.action !== 'sandbox') throw new Error(`expected ./noop.sh to be sandboxed, got ${plan.action}`);
 const prepared = await backendFor(plan.backend!).prepare(plan, { env, audit: createAudit({ logPath: null }), id: 'bench' });
-// sbsh hands bwrap a status pipe on fd 3; the bare run has no reader for it.
+// sbsh hands bwrap a status pipe on fd 3 and a go-ahead gate on fd 4; the
+// bare run has neither. It still joins the (already running) network
+// monitor's namespace, so the monitor's own start-up is sbsh's overhead.
 const bareArgs = [...prepared.args];
-const statusAt = bareArgs.indexOf('--json-status-fd');
-if (statusAt >= 0) bareArgs.splice(statusAt, 2);
+for (const flag of ['--json-status-fd', '--block-fd']) {
+  const at = bareArgs.indexOf(flag);
+  if (at >= 0) bareArgs.splice(at, 2);
+}
 const bareBwrap = [prepared.file, ...bareArgs];
 
 writeFileSync(join(ws, 'srt-settings.json'), JSON.stringify({ network: { allowedDomains: [], deniedDomains: [] }, filesystem: { denyRead: [], allowWrite: [ws], denyWrite: [] } }));
@@ -34,12 +38,16 @@ writeFileSync(join(ws, 'srt-settings.json'), JSON.stringify({ network: { allowed
 const samples: Sample[] = [
   timeCommand('host: sh ./noop.sh', ['sh', '-c', './noop.sh'], { cwd: ws, runs }),
   timeCommand('bare bwrap (sbsh argv)', bareBwrap, { cwd: ws, env: prepared.env, runs }),
+];
+// Undone before sbsh runs: its stand-ins for missing writable paths would
+// otherwise look like the project's own directories to every sbsh run.
+await prepared.dispose(0);
+samples.push(
   timeCommand('sbsh plan -c ./noop.sh (start-up, nothing runs)', [process.execPath, sbsh, 'plan', '--json', '-c', './noop.sh'], { cwd: ws, env, runs }),
   timeCommand('sbsh -c ./noop.sh', [process.execPath, sbsh, '-c', './noop.sh'], { cwd: ws, env, runs }),
   timeCommand('srt -c ./noop.sh', [process.execPath, srt, '--settings', join(ws, 'srt-settings.json'), '-c', './noop.sh'], { cwd: ws, env, runs }),
-];
+);
 console.log(report('sandboxed no-op: ratios against srt', samples, 'srt -c ./noop.sh'));
 console.log(report('sandboxed no-op: ratios against bare bwrap', samples, 'bare bwrap (sbsh argv)'));
 const startup = median(samples[2]!.ms);
 console.log(`sbsh start-up (plan, node included): ${startup.toFixed(1)} ms; sbsh -c minus bare bwrap: ${(median(samples[3]!.ms) - median(samples[1]!.ms)).toFixed(1)} ms`);
-await prepared.dispose(0);

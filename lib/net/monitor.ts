@@ -50,6 +50,8 @@ export interface NetworkMonitor {
   readonly listening: Promise<void>;
   /** Waits until every packet up to now is read, then ends the capture. Never hangs; returns problems to tell the user. */
   stop(): Promise<string[]>;
+  /** Still capturing: nothing has ended it (a spare can wait a long time before a run takes it). */
+  alive(): boolean;
 }
 
 /**
@@ -234,6 +236,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<NetworkMonitor
   let stopping: Promise<string[]> | null = null;
   return {
     enter: (nsenter) => [nsenter, '-t', String(pid), '--user', '--net', '--preserve-credentials', '--'],
+    alive: () => !exited && !endedEarly,
     listening: listeningPromise,
     stop: () =>
       (stopping ??= (async () => {
@@ -244,9 +247,12 @@ export async function startMonitor(opts: MonitorOptions): Promise<NetworkMonitor
           child.stdin.write('\n');
           const drained = await Promise.race([sentinel.then(() => true), captureEnded.then(() => false), delay(DRAIN_MS).then(() => false)]);
           if (!drained && !endedEarly) problems.push(`network monitor: the capture did not catch up within ${DRAIN_MS} ms; direct connection attempts of the last moments may be missing from the log`);
+          // Every packet is read: the script ends tcpdump and itself on its own.
+          // Only one that does not gets killed; nobody waits for it.
           child.stdin.end('\n');
-          const ended = await Promise.race([exit.then(() => true), delay(EXIT_MS).then(() => false)]);
-          if (!ended) killGroup();
+          const reaper = setTimeout(killGroup, EXIT_MS);
+          reaper.unref();
+          void exit.then(() => clearTimeout(reaper));
         }
         if (reader.error) problems.push(`network monitor: ${reader.error}`);
         if (beyond.size > 0) opts.overflow?.(beyond.size);

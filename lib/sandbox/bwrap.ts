@@ -4,7 +4,8 @@ import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { findExecutable } from '../net/bridge.js';
 import { startNetwork, type NetworkSession } from '../net/index.js';
-import { directAttemptEvent, overflowEvent, startMonitor, type NetworkMonitor } from '../net/monitor.js';
+import { directAttemptEvent, overflowEvent, startMonitor, type MonitorTools, type NetworkMonitor } from '../net/monitor.js';
+import type { DirectAttempt } from '../net/pcap.js';
 import type { Plan, SandboxPlan } from '../plan/schema.js';
 import { bwrapArgs, type Bind, type BwrapLayout } from './bwrap-args.js';
 import { becomeUserFlags, chooseSandboxUser, dropPrivilegesArgv, type Ids, type SandboxUser } from './identity.js';
@@ -135,6 +136,61 @@ async function assertReachable(path: string, user: SandboxUser): Promise<void> {
   }
 }
 
+interface AttemptSink {
+  attempt(a: DirectAttempt): void;
+  overflow(count: number): void;
+}
+
+/** A network monitor, and where what it sees goes (set when a run takes it). */
+interface Launched {
+  key: string;
+  monitor: Promise<NetworkMonitor>;
+  bind(sink: AttemptSink): void;
+}
+
+function spareKey(tools: MonitorTools, user: Ids): string {
+  return JSON.stringify([user.uid, user.gid, tools.setpriv, tools.unshare, tools.bash, tools.ip, tools.tcpdump]);
+}
+
+function launchMonitor(tools: MonitorTools, caller: Ids, user: SandboxUser): Launched {
+  let sink: AttemptSink | null = null;
+  const monitor = startMonitor({
+    tools,
+    asUser: becomeUserFlags(caller, user),
+    // Nothing runs in the namespace before a sandbox joins it, and by then the sink is set.
+    report: (a) => sink?.attempt(a),
+    overflow: (n) => sink?.overflow(n),
+  });
+  // Awaited by the run that takes it; a failure before then is not an unhandled rejection.
+  monitor.catch(() => {});
+  return { key: spareKey(tools, user), monitor, bind: (s) => (sink = s) };
+}
+
+// One monitor started ahead of need (warm()): its ~60 ms of process start-up
+// then overlaps sbsh's own start-up and planning instead of following them.
+let spare: Launched | null = null;
+
+function takeSpare(key: string): Launched | null {
+  const s = spare;
+  spare = null;
+  if (!s) return null;
+  if (s.key === key) return s;
+  void s.monitor.then((m) => m.stop(), () => {});
+  return null;
+}
+
+/** Starts a spare network monitor for the next sandbox in `workspace`; quietly does nothing when one cannot start (prepare will say why). */
+function warm(workspace: string): void {
+  if (spare) return;
+  try {
+    const st = statSync(workspace);
+    const caller = ids();
+    spare = launchMonitor(monitorTools(toolPath(process.env)), caller, chooseSandboxUser(caller, { uid: st.uid, gid: st.gid }));
+  } catch {
+    // a missing tool or workspace: the run itself reports it
+  }
+}
+
 interface Undo {
   /** The workspace's owner: what the sandbox wrote becomes theirs. */
   owner: Ids;
@@ -194,14 +250,10 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
   const tools = findTools(sb, ctx.env);
   const user = chooseSandboxUser(caller, u.owner);
   const sandboxIds = { uid: user.uid, gid: user.gid };
-  u.monitor = startMonitor({
-    tools,
-    asUser: becomeUserFlags(caller, user),
-    report: (attempt) => ctx.audit.emit(directAttemptEvent(ctx.id, attempt)),
-    overflow: (count) => ctx.audit.emit(overflowEvent(ctx.id, count)),
-  });
-  // Awaited below; a failure before then must not surface as an unhandled rejection.
-  u.monitor.catch(() => {});
+  const sink: AttemptSink = { attempt: (a) => ctx.audit.emit(directAttemptEvent(ctx.id, a)), overflow: (n) => ctx.audit.emit(overflowEvent(ctx.id, n)) };
+  const monitor = takeSpare(spareKey(tools, user)) ?? launchMonitor(tools, caller, user);
+  monitor.bind(sink);
+  u.monitor = monitor.monitor;
 
   u.staging = await createStaging();
   const staging = u.staging;
@@ -242,7 +294,15 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
     }
   }
   const readonly: Bind[] = network ? [{ source: network.socketPath, dest: network.socketPath }] : [];
-  const monitor = await u.monitor;
+  let running = await u.monitor;
+  if (!running.alive()) {
+    // A spare that ended while it waited: start afresh rather than run unwatched.
+    void running.stop();
+    const fresh = launchMonitor(tools, caller, user);
+    fresh.bind(sink);
+    u.monitor = fresh.monitor;
+    running = await fresh.monitor;
+  }
 
   const hidden: string[] = [];
   for (const d of PRIVATE_DIRS) {
@@ -282,8 +342,8 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
   // --clearenv plus --setenv pairs: values on bwrap's command line would be
   // readable by every host user in ps. bwrap passes its environment on as is.
   const env = sandboxEnv(sb.env, ctx.env, { HOME: sb.home, ...(network?.env ?? {}) });
-  const argv = [...dropPrivilegesArgv(tools.setpriv, caller, user), ...monitor.enter(tools.nsenter), tools.bwrap, ...bwrapArgs(layout)];
-  return { env, argv, ready: monitor.listening };
+  const argv = [...dropPrivilegesArgv(tools.setpriv, caller, user), ...running.enter(tools.nsenter), tools.bwrap, ...bwrapArgs(layout)];
+  return { env, argv, ready: running.listening };
 }
 
 async function prepare(plan: Plan, ctx: HostContext): Promise<Supervised> {
@@ -364,5 +424,5 @@ async function probe(): Promise<ProbeResult> {
 }
 
 export function createBwrapBackend(): Backend {
-  return { name: 'bwrap', probe, prepare };
+  return { name: 'bwrap', probe, prepare, warm };
 }

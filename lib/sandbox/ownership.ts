@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { lchownSync, lstatSync } from 'node:fs';
+import { lchownSync, lstatSync, readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Ids } from './identity.js';
 
@@ -33,9 +33,14 @@ export function parseOwners(out: string): Loan['exceptions'] {
     });
 }
 
+/** A file, or an empty directory: nothing below it to walk. */
+function single(path: string): boolean {
+  return !lstatSync(path).isDirectory() || readdirSync(path).length === 0;
+}
+
 async function chownTree(path: string, to: Ids): Promise<void> {
-  // A single file needs no walk: two processes saved (a lockfile on every install).
-  if (!lstatSync(path).isDirectory()) return lchownSync(path, to.uid, to.gid);
+  // Nothing to walk: two processes saved (a lockfile, an empty build directory).
+  if (single(path)) return lchownSync(path, to.uid, to.gid);
   await run('chown', ['-hR', `${to.uid}:${to.gid}`, '--', path], { env: { PATH: SYSTEM_PATH }, maxBuffer: 1 << 20 });
 }
 
@@ -44,7 +49,7 @@ export async function lend(path: string, to: Ids): Promise<Loan | null> {
   const st = lstatSync(path);
   if (st.uid === to.uid && st.gid === to.gid) return null;
   const owner = { uid: st.uid, gid: st.gid };
-  if (!st.isDirectory()) {
+  if (single(path)) {
     lchownSync(path, to.uid, to.gid);
     return { path, owner, exceptions: [] };
   }

@@ -1,6 +1,6 @@
 import { emitDecision, type Audit } from '../../audit/bus.js';
 import { createSessionGuard, denialMessage, type GuardConfig, type SessionGuard } from '../../guard/index.js';
-import { loadPolicy, makePlan } from '../../plan/index.js';
+import { findWorkspace, loadPolicy, makePlan } from '../../plan/index.js';
 import type { Plan } from '../../plan/schema.js';
 import { backendFor } from '../../sandbox/index.js';
 import { setupFailureMessage, type Prepared, type SetupError } from '../../sandbox/types.js';
@@ -56,6 +56,7 @@ async function guardConfig(cwd: string, env: NodeJS.ProcessEnv): Promise<GuardCo
 
 export async function createPipelineDecider(opts: { audit: Audit; cwd: string; env: NodeJS.ProcessEnv }): Promise<Decider> {
   const { audit } = opts;
+  backendFor('bwrap').warm?.(findWorkspace(opts.cwd));
   // One guard per session, configured by the policy where the session starts.
   const guard: SessionGuard = createSessionGuard(await guardConfig(opts.cwd, opts.env), audit);
   const told = new Set<string>();
@@ -80,7 +81,10 @@ export async function createPipelineDecider(opts: { audit: Audit; cwd: string; e
         return { action: 'refuse', summary, notes, status: EXIT_DENIED, message, endSession: verdict.endSession };
       }
       try {
-        const prepared = await backendFor(plan.backend!).prepare(plan, { env, audit, id });
+        const backend = backendFor(plan.backend!);
+        const prepared = await backend.prepare(plan, { env, audit, id });
+        // The next sandboxed line's network monitor starts while this one runs.
+        backend.warm?.(plan.sandbox!.workspace);
         return { action: 'sandbox', summary, notes, prepared };
       } catch (err) {
         const e = err as SetupError;
