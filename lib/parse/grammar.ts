@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Language, Parser } from 'web-tree-sitter';
+import type { Parser } from 'web-tree-sitter';
 
 // The bash grammar (tree-sitter-bash's wasm build), loaded once per process.
 // Resolved from this package's dependencies, not the working directory: sbsh
@@ -25,6 +25,8 @@ async function load(): Promise<Parser> {
     throw new Error(`sbsh: cannot find the tree-sitter-bash package (${String(e)}); reinstall sbsh's dependencies with \`npm ci\``);
   }
   try {
+    // Imported here, not above: a plain line never needs the grammar (plain.ts).
+    const { Language, Parser } = await import('web-tree-sitter');
     await Parser.init();
     const language = await Language.load(wasm);
     const parser = new Parser();

@@ -7,6 +7,7 @@ import { lineContinuations, Source } from './source.js';
 import { copyTree, type Syntax } from './syntax.js';
 import type { Node } from './types.js';
 import { unknownNode } from './unknown.js';
+import { parsePlainLine } from './plain.js';
 
 // One line of shell → the command tree of ./types.ts. Structure comes from
 // tree-sitter-bash; words are unquoted by ./words.ts; wrapper payloads
@@ -44,6 +45,11 @@ export interface LineParser {
 }
 
 let memo: Promise<LineParser> | null = null;
+
+/** One line's tree; a plain line without loading the grammar at all. */
+export async function parseLine(line: string): Promise<Node> {
+  return parsePlainLine(line) ?? (await loadParser()).parse(line);
+}
 
 /** Loads the bash grammar once per process; every call shares it. */
 export function loadParser(): Promise<LineParser> {

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Plan } from './schema.js';
-import { loadParser } from '../parse/index.js';
+import { parseLine } from '../parse/index.js';
 import { loadPolicy as loadMergedPolicy, type LoadedPolicy } from '../policy/load.js';
 import { DEFAULTS } from '../policy/merge.js';
 import { findWorkspace } from './workspace.js';
@@ -39,7 +39,7 @@ export async function loadPolicy(ctx: PlanContext): Promise<LoadedPolicy> {
 }
 
 export async function makePlan(line: string, ctx: PlanContext): Promise<Plan> {
-  const parser = await loadParser(); // loaded once per process
+  const tree = await parseLine(line);
   const home = ctx.env.HOME;
   // `~` in the policy and in the line (guard checks on ~/.bashrc …) means HOME; without it neither can be judged.
   if (!home || !isAbsolute(home)) throw new SetupError('HOME is not set to an absolute path, so sbsh cannot judge paths under ~ or place the sandbox home', 'set HOME to your home directory');
@@ -48,7 +48,7 @@ export async function makePlan(line: string, ctx: PlanContext): Promise<Plan> {
   const policy = loadFor(ctx, workspace);
   // The host's view of links and PATH: a symlink the repository ships, or a
   // PATH entry inside it, changes what a command really writes or runs.
-  const c = classifyLine(parser.parse(line), policy, {
+  const c = classifyLine(tree, policy, {
     workspace, cwd, home, resolveLinks: hostLinkResolver(), lookPath: hostPathLookup(ctx.env.PATH ?? '', cwd),
   });
   // Every class has a rule and every sandbox rule a defined profile: loading checked both.

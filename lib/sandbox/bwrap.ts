@@ -203,14 +203,19 @@ interface Undo {
 
 async function undo(u: Undo): Promise<string[]> {
   const problems: string[] = [];
+  // The sandbox is gone: the network side and the file side are undone side
+  // by side. Loans go back one by one, newest first (a loan may sit inside another).
+  const giveBackAll = async () => {
+    for (const loan of u.loans.reverse()) problems.push(...(await giveBack(loan)));
+  };
   await Promise.all([
     u.network?.stop().catch((e: Error) => problems.push(`network proxy: ${e.message}`)),
     u.monitor?.then(
       async (m) => problems.push(...(await m.stop())),
       () => {},
     ),
+    giveBackAll(),
   ]);
-  for (const loan of u.loans.reverse()) problems.push(...(await giveBack(loan)));
   if (u.staging) {
     problems.push(...(await u.staging.settle(u.owner)));
     await u.staging.remove().catch((e: Error) => problems.push(`${u.staging!.dir}: ${e.message}`));
