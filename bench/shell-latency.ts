@@ -103,10 +103,17 @@ async function pipelineLatency(name: string, line: string): Promise<Sample> {
   return { name, ms };
 }
 
-/** ms from Enter to the next prompt, for `line`. */
+/**
+ * Between two lines a person reads and types; sbsh starts the next sandbox's
+ * network monitor then. Not timed.
+ */
+const THINK_MS = 300;
+
+/** ms from Enter to the next prompt, for `line`, typed THINK_MS after the last prompt. */
 async function lineLatency(name: string, t: Term, line: string, prompt: RegExp): Promise<Sample> {
   const ms: number[] = [];
   for (let i = 0; i < RUNS + 2; i++) {
+    await new Promise((r) => setTimeout(r, THINK_MS));
     const done = t.next(prompt);
     const t0 = now();
     t.pty.write(line + '\r');

@@ -2,8 +2,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { quote } from 'shell-quote';
 import type { ParsedArgs } from './main.js';
 import { UsageError } from './usage.js';
-import { findWorkspace, makePlan } from '../plan/index.js';
-import { backendFor } from '../sandbox/index.js';
+import { makePlan } from '../plan/index.js';
 import { createAudit, newId } from '../audit/bus.js';
 import { executePlan } from './execute.js';
 
@@ -30,8 +29,6 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
   const line = args.command === 'script' ? scriptLine(args.line!, args.positional) : args.line!;
   const positional = args.command === 'script' ? [] : args.positional;
   const ctx = { cwd: process.cwd(), env: process.env, ...(args.policy ? { policyName: args.policy } : {}) };
-  // The sandbox's network monitor starts while the line is parsed and planned.
-  backendFor('bwrap').warm?.(findWorkspace(ctx.cwd));
   const plan = await makePlan(line, ctx);
   const audit = createAudit();
   return executePlan(plan, { audit, id: newId(), env: process.env, positional, stdio: 'inherit' });

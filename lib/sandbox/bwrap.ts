@@ -166,8 +166,10 @@ function launchMonitor(tools: MonitorTools, caller: Ids, user: SandboxUser): Lau
   return { key: spareKey(tools, user), monitor, bind: (s) => (sink = s) };
 }
 
-// One monitor started ahead of need (warm()): its ~60 ms of process start-up
-// then overlaps sbsh's own start-up and planning instead of following them.
+// One monitor started ahead of need (warm()), for the interactive shell: its
+// ~60 ms of process start-up then happens while the user types the next line.
+// (For `sbsh -c` it gained nothing measurable on 2 cores, where the monitor's
+// processes compete with planning for the CPU, so -c does not warm.)
 let spare: Launched | null = null;
 
 function takeSpare(key: string): Launched | null {

@@ -83,9 +83,15 @@ export async function createPipelineDecider(opts: { audit: Audit; cwd: string; e
       try {
         const backend = backendFor(plan.backend!);
         const prepared = await backend.prepare(plan, { env, audit, id });
-        // The next sandboxed line's network monitor starts while this one runs.
-        backend.warm?.(plan.sandbox!.workspace);
-        return { action: 'sandbox', summary, notes, prepared };
+        const workspace = plan.sandbox!.workspace;
+        // The next sandboxed line's network monitor starts once this one is
+        // over, while the user types (started sooner, it only competes with
+        // this line for the CPU).
+        const dispose = async (status: number) => {
+          await prepared.dispose(status);
+          backend.warm?.(workspace);
+        };
+        return { action: 'sandbox', summary, notes, prepared: { ...prepared, dispose } };
       } catch (err) {
         const e = err as SetupError;
         if (e.name !== 'SetupError') throw err;
