@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { USAGE, UsageError } from './usage.js';
 import { exitStatusForError } from './errors.js';
+
+/** Imports an ES module outside the bundle (the UI). */
+export type EsmImporter = (url: string) => Promise<unknown>;
 
 // Dispatches argv to a subcommand. Every subcommand is imported lazily so that
 // `sbsh -c` only loads the pipeline, not the pane or the policy tooling.
@@ -72,7 +76,12 @@ export function parseArgs(argv: string[], argv0 = 'sbsh'): ParsedArgs {
   return out;
 }
 
-export async function main(argv: string[], argv0?: string): Promise<number> {
+/**
+ * `importEsm` is for bin/sbsh, which runs the bundle from V8's code cache:
+ * import() in code compiled that way needs an experimental Node flag, so the
+ * entry point lends its own.
+ */
+export async function main(argv: string[], argv0?: string, importEsm: EsmImporter = (url) => import(url)): Promise<number> {
   let args: ParsedArgs;
   try {
     args = parseArgs(argv, argv0 ? argv0.split('/').pop() : undefined);
@@ -85,7 +94,6 @@ export async function main(argv: string[], argv0?: string): Promise<number> {
         process.stdout.write(USAGE);
         return 0;
       case 'version': {
-        const { readFileSync } = await import('node:fs');
         const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
         process.stdout.write(`sbsh ${pkg.version}\n`);
         return 0;
@@ -105,7 +113,7 @@ export async function main(argv: string[], argv0?: string): Promise<number> {
       case 'demo':
         return await (await import('./demo-command.js')).demoCommand(args);
       case 'interactive':
-        return await (await import('../ui/index.js')).runInteractive({ login: args.login, noTui: args.noTui });
+        return await ((await importEsm(new URL('../ui/index.js', import.meta.url).href)) as typeof import('../ui/index.js')).runInteractive({ login: args.login, noTui: args.noTui });
     }
   } catch (err) {
     return exitStatusForError(err);

@@ -26,8 +26,9 @@ export interface DirectAttempt {
 
 export type Decoded = { kind: 'attempt'; attempt: DirectAttempt } | { kind: 'datagram'; port: number; payload: Buffer } | null;
 
-const PCAP_MAGIC_LE = 0xa1b2c3d4;
-const PCAP_MAGIC_NS_LE = 0xa1b23c4d;
+// pcap's magic number, microsecond and nanosecond timestamps; read in the writer's byte order.
+const PCAP_MAGIC_US = 0xa1b2c3d4;
+const PCAP_MAGIC_NS = 0xa1b23c4d;
 const GLOBAL_HEADER = 24;
 const RECORD_HEADER = 16;
 /** tcpdump's snap length is 512; a record claiming more is corrupt. */
@@ -56,8 +57,8 @@ export class PcapReader {
       if (this.buf.length < GLOBAL_HEADER) return [];
       const le = this.buf.readUInt32LE(0);
       const be = this.buf.readUInt32BE(0);
-      if (le === PCAP_MAGIC_LE || le === PCAP_MAGIC_NS_LE) this.little = true;
-      else if (be === PCAP_MAGIC_LE || be === PCAP_MAGIC_NS_LE) this.little = false;
+      if (le === PCAP_MAGIC_US || le === PCAP_MAGIC_NS) this.little = true;
+      else if (be === PCAP_MAGIC_US || be === PCAP_MAGIC_NS) this.little = false;
       else {
         this.error = `not a pcap stream (magic ${le.toString(16)})`;
         return [];

@@ -25,8 +25,10 @@ async function load(): Promise<Parser> {
     throw new Error(`sbsh: cannot find the tree-sitter-bash package (${String(e)}); reinstall sbsh's dependencies with \`npm ci\``);
   }
   try {
-    // Imported here, not above: a plain line never needs the grammar (plain.ts).
-    const { Language, Parser } = await import('web-tree-sitter');
+    // Loaded here, not above: a plain line never needs the grammar (plain.ts).
+    // Its CommonJS build, by require: bin/sbsh runs the bundle from V8's code
+    // cache, where import() is not available.
+    const { Language, Parser } = require('web-tree-sitter') as typeof import('web-tree-sitter');
     await Parser.init();
     const language = await Language.load(wasm);
     const parser = new Parser();
