@@ -150,8 +150,10 @@ export async function startMonitor(opts: MonitorOptions): Promise<NetworkMonitor
   // Own process group: the terminal's Ctrl-C is for the command, not the witness.
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' } }) as MonitorProcess;
   const pid = child.pid ?? -1;
+  // Set when the process is reaped: from then on its pid may name another process.
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('close', () => ((exited = true), resolve())));
+  child.once('exit', () => (exited = true));
+  const exit = new Promise<void>((resolve) => child.once('close', () => resolve()));
   child.once('error', () => {});
   child.stdin.on('error', () => {});
 
@@ -219,13 +221,17 @@ export async function startMonitor(opts: MonitorOptions): Promise<NetworkMonitor
     }
   };
 
+  let namespace: string | null = null;
   try {
     await within(routes, 'set up its network namespace');
-    // The sandbox joins this namespace by pid: it must really be a new one.
-    // The monitor is an unreaped child of ours, so its pid cannot be reused.
+    // The sandbox joins this namespace by pid (nsenter -t): it must really be
+    // a new one. The pid stays the monitor's while it is an unreaped child of
+    // ours; it waits on its stdin until sbsh stops it, and nothing in a
+    // sandbox can see it to kill it.
     const mine = namespaceOf('self');
     const theirs = namespaceOf(pid);
     if (exited || theirs === null || theirs === mine) throw failure(`is not in a network namespace of its own (${theirs ?? 'gone'})`);
+    namespace = theirs;
   } catch (err) {
     killGroup();
     throw err;
@@ -236,7 +242,9 @@ export async function startMonitor(opts: MonitorOptions): Promise<NetworkMonitor
   let stopping: Promise<string[]> | null = null;
   return {
     enter: (nsenter) => [nsenter, '-t', String(pid), '--user', '--net', '--preserve-credentials', '--'],
-    alive: () => !exited && !endedEarly,
+    // Also asked of the kernel: a monitor killed a moment ago is not reaped yet,
+    // but its namespace links are already gone.
+    alive: () => !exited && !endedEarly && namespaceOf(pid) === namespace,
     listening: listeningPromise,
     stop: () =>
       (stopping ??= (async () => {

@@ -258,7 +258,8 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
   const user = chooseSandboxUser(caller, u.owner);
   const sandboxIds = { uid: user.uid, gid: user.gid };
   const sink: AttemptSink = { attempt: (a) => ctx.audit.emit(directAttemptEvent(ctx.id, a)), overflow: (n) => ctx.audit.emit(overflowEvent(ctx.id, n)) };
-  const monitor = takeSpare(spareKey(tools, user)) ?? launchMonitor(tools, caller, user);
+  const spareMonitor = takeSpare(spareKey(tools, user));
+  const monitor = spareMonitor ?? launchMonitor(tools, caller, user);
   monitor.bind(sink);
   u.monitor = monitor.monitor;
 
@@ -301,10 +302,11 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
     }
   }
   const readonly: Bind[] = network ? [{ source: network.socketPath, dest: network.socketPath }] : [];
-  let running = await u.monitor;
-  if (!running.alive()) {
-    // A spare that ended while it waited: start afresh rather than run unwatched.
-    void running.stop();
+  // A spare that failed or ended while it waited is replaced, not used: no
+  // run without a witness, and no failure that a fresh start would not have.
+  let running = spareMonitor ? await u.monitor.catch(() => null) : await u.monitor;
+  if (!running?.alive()) {
+    void running?.stop();
     const fresh = launchMonitor(tools, caller, user);
     fresh.bind(sink);
     u.monitor = fresh.monitor;
