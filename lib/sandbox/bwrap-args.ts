@@ -31,6 +31,13 @@ export interface BwrapLayout {
   command: string[];
 }
 
+/**
+ * The namespaces bwrap makes for every sandbox. Not net: bwrap is started
+ * inside the network monitor's namespace, which has only lo
+ * (lib/net/monitor.ts), so that attempts to leave can be logged.
+ */
+export const SANDBOX_NAMESPACES = ['--unshare-user', '--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try'] as const;
+
 type Op =
   | { kind: 'tmpfs'; dest: string }
   | { kind: 'ro-bind' | 'bind'; source: string; dest: string }
@@ -96,10 +103,8 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
     // Masked directories become read-only only after everything below them is mounted.
     ...ops.filter((op) => op.kind === 'mask-dir').flatMap((op) => ['--remount-ro', op.dest]),
     '--chdir', layout.cwd,
-    // New user, ipc, pid, uts and cgroup namespaces: no host processes. Not
-    // net: bwrap is started inside the network monitor's namespace, which has
-    // only lo (lib/net/monitor.ts), so that attempts to leave can be logged.
-    '--unshare-user', '--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try',
+    // No host processes, no host IPC; the network is the monitor's.
+    ...SANDBOX_NAMESPACES,
     '--die-with-parent',
     // TIOCSTI is enabled on current kernels: without a new session the
     // sandbox could push keystrokes into the user's terminal.

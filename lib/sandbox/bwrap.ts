@@ -7,7 +7,7 @@ import { startNetwork, type NetworkSession } from '../net/index.js';
 import { directAttemptEvent, overflowEvent, startMonitor, type MonitorTools, type NetworkMonitor } from '../net/monitor.js';
 import type { DirectAttempt } from '../net/pcap.js';
 import type { Plan, SandboxPlan } from '../plan/schema.js';
-import { bwrapArgs, type Bind, type BwrapLayout } from './bwrap-args.js';
+import { bwrapArgs, SANDBOX_NAMESPACES, type Bind, type BwrapLayout } from './bwrap-args.js';
 import { becomeUserFlags, chooseSandboxUser, dropPrivilegesArgv, type Ids, type SandboxUser } from './identity.js';
 import { prlimitArgs } from './limits.js';
 import { superviseBwrap } from './bwrap-supervise.js';
@@ -74,7 +74,6 @@ function findTools(sb: SandboxPlan, env: NodeJS.ProcessEnv): Tools {
   return {
     ...monitorTools(path),
     bwrap: need('bwrap', env.PATH, INSTALL_BWRAP),
-    bash: need('bash', env.PATH, 'apt-get install -y bash'),
     prlimit: limited ? need('prlimit', env.PATH, 'apt-get install -y util-linux') : null,
   };
 }
@@ -413,7 +412,7 @@ async function probe(): Promise<ProbeResult> {
     await monitor.listening;
     const inner = `id -u; (exec 3<>/dev/tcp/${PROBE_TARGET.host}/${PROBE_TARGET.port}) 2>/dev/null; exit 0`;
     const argv = [...dropPrivilegesArgv(tools.setpriv, caller, user), ...monitor.enter(tools.nsenter), tools.bwrap, '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc',
-      '--unshare-user', '--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try', '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--', tools.bash, '-c', inner];
+      ...SANDBOX_NAMESPACES, '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--', tools.bash, '-c', inner];
     shown = argv.join(' ');
     const { stdout } = await execFileP(argv[0]!, argv.slice(1), { timeout: 10_000 });
     const problems = await monitor.stop();

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { runCollected } from '../helpers/process.js';
 import { skipWithReason } from '../helpers/skip.js';
 import { testUser } from '../sandbox/harness.js';
 import { buildExfilWorld } from '../../lib/demo/exfil-world.js';
@@ -18,16 +18,7 @@ if (!user) {
   s('an unsandboxed npm install leaks, and the checks see it', async () => {
     const world = await buildExfilWorld(user);
     try {
-      const r = await new Promise<{ stdout: string; stderr: string; status: number | null }>((resolve) => {
-        const child = spawn('setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--', 'npm', 'install', '--no-audit', '--no-fund', '--offline', '--foreground-scripts'], {
-          cwd: world.ws, env: world.env, stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => (stdout += d));
-        child.stderr.on('data', (d) => (stderr += d));
-        child.on('close', (status) => resolve({ stdout, stderr, status }));
-      });
+      const r = await runCollected(['npm', 'install', '--no-audit', '--no-fund', '--offline', '--foreground-scripts'], { as: user, cwd: world.ws, env: world.env });
       assert.match(r.stdout, /evil-pkg postinstall: /, 'the attack ran');
       const leaks = await world.leaks(r);
       const expect = [/tcp 127\.0\.0\.1 got 1 connection/, /tcp ::1 got/, /abstract unix socket got/, /unix socket under HOME got/, /HOME (changed|gained) \.bashrc/, /HOME gained \.ssh\/authorized_keys/, /workspace .* changed package\.json/, /workspace .* gained \.npmrc|workspace .* changed \.npmrc/, /was created on the host/, /the host process was killed/, /daemon still running/, /output contains home_ssh_id_rsa/];

@@ -6,7 +6,9 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { captureFilter, startMonitor, type MonitorTools, type NetworkMonitor } from '../../lib/net/monitor.js';
 import type { DirectAttempt } from '../../lib/net/pcap.js';
 import { findExecutable } from '../../lib/net/bridge.js';
-import { DEDICATED } from '../../lib/sandbox/identity.js';
+import { becomeUserFlags, DEDICATED } from '../../lib/sandbox/identity.js';
+import { SANDBOX_NAMESPACES } from '../../lib/sandbox/bwrap-args.js';
+import { runCollected, type Collected } from '../helpers/process.js';
 import { SetupError } from '../../lib/sandbox/types.js';
 import { skipWithReason } from '../helpers/skip.js';
 
@@ -20,8 +22,7 @@ const found = { setpriv: tool('setpriv'), unshare: tool('unshare'), bash: tool('
 const missing = Object.entries(found).filter(([, v]) => !v).map(([k]) => k);
 const root = process.getuid?.() === 0;
 // As root the monitor runs as the sandbox's uid, exactly as the backend does.
-const asUser = root ? [`--reuid=${DEDICATED.uid}`, `--regid=${DEDICATED.gid}`, '--clear-groups'] : [];
-const asUserPrefix = root ? [found.setpriv!, ...asUser, '--'] : [];
+const asUser = root ? becomeUserFlags({ uid: 0, gid: 0 }, { ...DEDICATED, why: 'dedicated' }) : [];
 
 const s = suite('net: the network monitor, with real bubblewrap');
 
@@ -45,20 +46,10 @@ function monitorPid(m: NetworkMonitor): number {
   return Number(argv[argv.indexOf('-t') + 1]);
 }
 
-interface Ran { code: number | null; stdout: string; stderr: string }
-
-function inSandbox(m: NetworkMonitor, script: string): Promise<Ran> {
-  const argv = [...asUserPrefix, ...m.enter(found.nsenter!), found.bwrap!, '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp',
-    '--unshare-user', '--unshare-ipc', '--unshare-pid', '--unshare-uts', '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--', found.bash!, '-c', script];
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function inSandbox(m: NetworkMonitor, script: string): Promise<Collected> {
+  const argv = [...m.enter(found.nsenter!), found.bwrap!, '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp',
+    ...SANDBOX_NAMESPACES, '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--', found.bash!, '-c', script];
+  return runCollected(argv, { as: root ? DEDICATED : undefined });
 }
 
 if (missing.length > 0) {

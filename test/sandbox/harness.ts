@@ -1,11 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AuditEvent } from '../../lib/audit/schema.js';
 import type { Plan } from '../../lib/plan/schema.js';
 import type { Ids } from '../../lib/sandbox/identity.js';
+import { runCollected } from '../helpers/process.js';
 
 // Real runs for the sandbox tests: throwaway workspaces and HOMEs, a normal
 // user to run as, and drive.ts started as a separate process (as sbsh -c would be).
@@ -58,12 +59,11 @@ export interface DriveOptions {
   timeoutMs?: number;
 }
 
-const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? 'setpriv';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const compiled = import.meta.url.endsWith('.js');
 
 /** Runs `plan` through drive.ts in its own process, as `opts.as`, with `opts.env` as both its environment and the caller's. */
-export function drive(plan: Plan, opts: DriveOptions): Promise<DriveResult> {
+export async function drive(plan: Plan, opts: DriveOptions): Promise<DriveResult> {
   const dir = mkdtempSync(join(tmpdir(), 'sbsh-job-'));
   chmodSync(dir, 0o755);
   const jobFile = join(dir, 'job.json');
@@ -71,31 +71,16 @@ export function drive(plan: Plan, opts: DriveOptions): Promise<DriveResult> {
   writeFileSync(jobFile, JSON.stringify({ plan, env: opts.env, auditLog }), { mode: 0o644 });
   if (opts.as.uid !== 0) chownSync(dir, opts.as.uid, opts.as.gid);
   const script = compiled ? [join(here, 'drive.js')] : ['--import', import.meta.resolve('tsx'), join(here, 'drive.ts')];
-  const node = [process.execPath, ...script, jobFile];
-  const argv = opts.as.uid === process.getuid?.() ? node : [SETPRIV, `--reuid=${opts.as.uid}`, `--regid=${opts.as.gid}`, '--clear-groups', '--', ...node];
   const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: plan.sandbox?.cwd ?? '/', env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdin.end(opts.stdin ?? '');
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
-    child.on('spawn', () => opts.onSpawn?.(child));
-    child.on('error', reject);
-    child.on('close', (status, signal) => {
-      clearTimeout(timer);
-      let events: AuditEvent[] = [];
-      try {
-        events = readFileSync(auditLog, 'utf8').split('\n').filter(Boolean).map((l) => AuditEvent.parse(JSON.parse(l)));
-      } catch {
-        // no event was written
-      }
-      rmSync(dir, { recursive: true, force: true });
-      resolve({ status, signal, stdout, stderr, events, ms: Date.now() - started });
-    });
-  });
+  const ran = await runCollected([process.execPath, ...script, jobFile], { ...opts, cwd: plan.sandbox?.cwd ?? '/', timeoutMs: opts.timeoutMs ?? 60_000 });
+  let events: AuditEvent[] = [];
+  try {
+    events = readFileSync(auditLog, 'utf8').split('\n').filter(Boolean).map((l) => AuditEvent.parse(JSON.parse(l)));
+  } catch {
+    // no event was written
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return { ...ran, events, ms: Date.now() - started };
 }
 
 /** Host processes whose command line starts with `name` (argv[0] set with `exec -a`). */

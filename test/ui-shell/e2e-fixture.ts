@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditEvent } from '../../lib/audit/schema.js';
+import { asUser } from '../helpers/process.js';
 import { SBSH } from '../helpers/sbsh.js';
 import { Tmux, tmuxAvailable } from '../ui-pane/tmux.js';
 
@@ -62,12 +63,11 @@ export function makeFixture(files: Record<string, string>, opts: { as?: { uid: n
   };
   // Another user owns the repository and HOME and runs sbsh; tmux stays root's.
   if (opts.as) execFileSync('chown', ['-R', `${opts.as.uid}:${opts.as.gid}`, repo, home]);
-  const asUser = opts.as ? ['setpriv', `--reuid=${opts.as.uid}`, `--regid=${opts.as.gid}`, '--clear-groups', '--'] : [];
   const tmux = new Tmux(join(dir, 'tmux.sock'));
   return {
     dir, home, repo, env, tmux,
     start(args, cols, rows) {
-      const argv = [...asUser, process.execPath, SBSH, ...args].map((a) => `'${a}'`).join(' ');
+      const argv = asUser([process.execPath, SBSH, ...args], opts.as).map((a) => `'${a}'`).join(' ');
       tmux.start(`cd '${repo}' && ${argv}; echo $? > '${statusFile}'`, cols, rows, env);
     },
     status: () => (existsSync(statusFile) ? readFileSync(statusFile, 'utf8').trim() || null : null),
