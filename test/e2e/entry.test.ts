@@ -19,7 +19,8 @@ function copyOfSbsh(cache: 'real' | 'damaged' | 'none'): string {
   const root = mkdtempSync(join(dir, `pkg-${cache}-`));
   mkdirSync(join(root, 'bin'));
   mkdirSync(join(root, 'dist/lib/cli'), { recursive: true });
-  copyFileSync(join(REPO, 'bin/sbsh'), join(root, 'bin/sbsh'));
+  // bin/package.json makes bin/sbsh CommonJS inside an ES module package.
+  for (const entry of ['bin/sbsh', 'bin/package.json']) copyFileSync(join(REPO, entry), join(root, entry));
   copyFileSync(join(REPO, BUNDLE), join(root, BUNDLE));
   copyFileSync(join(REPO, 'package.json'), join(root, 'package.json'));
   for (const shared of ['node_modules', 'policies', 'shells']) symlinkSync(join(REPO, shared), join(root, shared));
