@@ -1,3 +1,4 @@
+import './zod-jitless.js';
 import { readFileSync } from 'node:fs';
 import { USAGE, UsageError } from './usage.js';
 import { exitStatusForError } from './errors.js';
