@@ -4,7 +4,7 @@ import { denialMessage, recordDenial } from '../guard/index.js';
 import { EXIT_DENIED, EXIT_SETUP } from './errors.js';
 import { backendFor, runPrepared } from '../sandbox/index.js';
 import { prepareHost } from '../sandbox/host.js';
-import { setupFailureMessage, type Prepared, type SetupError } from '../sandbox/types.js';
+import { setupFailureMessage, type Backend, type Prepared, type SetupError } from '../sandbox/types.js';
 
 export interface ExecuteOptions {
   audit: Audit;
@@ -15,6 +15,24 @@ export interface ExecuteOptions {
 }
 
 /**
+ * The backend of a sandboxed plan, told to start what its prepare() will use
+ * (the network monitor's tens of milliseconds of process start-up then
+ * overlap logging the decision and making the host side ready). A backend
+ * this version does not have is a SetupError, reported like any other.
+ */
+function warmBackend(plan: Plan): Backend | SetupError | null {
+  if (plan.action !== 'sandbox') return null;
+  try {
+    const backend = backendFor(plan.backend!);
+    if (plan.sandbox) backend.warm?.(plan.sandbox.workspace);
+    return backend;
+  } catch (err) {
+    if ((err as Error).name !== 'SetupError') throw err;
+    return err as SetupError;
+  }
+}
+
+/**
  * Runs a plan with inherited stdio: the decision is logged first, a denied
  * line never starts (126), a sandbox that cannot be built never falls back to
  * the host (125).
@@ -22,6 +40,7 @@ export interface ExecuteOptions {
 export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<number> {
   const { audit, id } = opts;
   const started = Date.now();
+  const backend = warmBackend(plan);
   emitDecision(audit, id, plan, plan.sandbox?.cwd ?? process.cwd());
   for (const ig of plan.ignored) {
     process.stderr.write(`sbsh: ignored ${ig.key} from ${ig.file}: ${ig.why}\n`);
@@ -37,7 +56,8 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<num
   const ctx = { env: opts.env, audit, id, positional: opts.positional };
   let prepared: Prepared;
   try {
-    prepared = plan.action === 'host' ? await prepareHost(plan, ctx) : await backendFor(plan.backend!).prepare(plan, ctx);
+    if (backend instanceof Error) throw backend;
+    prepared = backend ? await backend.prepare(plan, ctx) : await prepareHost(plan, ctx);
   } catch (err) {
     const e = err as SetupError;
     if (e.name !== 'SetupError') throw err;

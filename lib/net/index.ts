@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
@@ -7,18 +8,29 @@ import type { Audit } from '../audit/bus.js';
 import { SetupError } from '../sandbox/types.js';
 import { AllowlistError, parseAllowlist, type AllowEntry } from './allowlist.js';
 import { bridgeArgv, findExecutable, proxyEnv } from './bridge.js';
-import { startProxy } from './proxy.js';
+import type { RunningProxy } from './proxy.js';
 
 // Network for one sandboxed command: a proxy on the host that admits only the
 // plan's domains, reached from inside through a loopback bridge.
+//
+// Opening a session is cheap and synchronous: its directory, socket path and
+// bridge port are what the sandbox's command line needs. The proxy itself
+// (node:http, node:net, the SOCKS library: tens of milliseconds to load) is
+// started by listen(), once bwrap is building the sandbox, and the sandboxed
+// command waits for it. The sandbox binds the session's directory, so the
+// socket made later shows inside.
 
 export interface NetworkSession {
-  /** Host path of the proxy's unix socket; the backend binds it at the same path inside. */
+  /** Host directory of the proxy's unix socket; the backend binds it at the same path inside. */
+  dir: string;
+  /** Host path of the proxy's unix socket, in `dir`. */
   socketPath: string;
   /** Proxy variables for the sandboxed command, pointing at the in-sandbox loopback bridge. */
   env: Record<string, string>;
   /** argv to run inside the sandbox: starts the bridge, waits until it listens, then execs argv. */
   wrapArgv(argv: string[]): string[];
+  /** Starts the proxy; settles once it listens on socketPath (rejects with a SetupError). */
+  listen(): Promise<void>;
   /** Closes everything; never hangs. */
   stop(): Promise<void>;
 }
@@ -39,36 +51,54 @@ function planAllowlist(domains: string[]): AllowEntry[] {
   }
 }
 
-export async function startNetwork(net: NetworkPlan, ctx: { audit: Audit; id: string }): Promise<NetworkSession> {
-  if (net.mode !== 'allow') throw new Error(`startNetwork: network mode is "${net.mode}"; such a sandbox gets no network and no proxy`);
+export function openNetwork(net: NetworkPlan, ctx: { audit: Audit; id: string }): NetworkSession {
+  if (net.mode !== 'allow') throw new Error(`openNetwork: network mode is "${net.mode}"; such a sandbox gets no network and no proxy`);
   const allowlist = planAllowlist(net.domains);
   const socat = findExecutable('socat');
   if (!socat) throw new SetupError('the network proxy needs socat to reach into the sandbox, and socat is not on PATH', 'apt-get install -y socat');
 
-  const dir = await mkdtemp(join(tmpdir(), 'sbsh-net-')).catch((err: Error) => {
-    throw new SetupError(`the network proxy could not make its private directory in ${tmpdir()}: ${err.message}`, 'set TMPDIR to a writable directory, e.g. TMPDIR=/tmp');
-  });
-  const socketPath = join(dir, 'proxy.sock');
+  let dir: string;
   try {
-    if (!SOCAT_SAFE_PATH.test(socketPath) || Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
-      throw new SetupError(`the proxy socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes or has characters other than letters, digits and ._/-`, 'set TMPDIR to a short plain directory, e.g. TMPDIR=/tmp');
-    }
-    const proxy = await startProxy(socketPath, {
-      allowlist,
-      report: (attempt) => ctx.audit.emit({ type: 'network', id: ctx.id, ...attempt }),
-    }).catch((err: Error) => {
-      throw new SetupError(`the network proxy could not listen on ${socketPath}: ${err.message}`, 'set TMPDIR to a writable local directory, e.g. TMPDIR=/tmp');
-    });
-    const port = randomInt(...BRIDGE_PORTS);
-    let stopping: Promise<void> | null = null;
-    return {
-      socketPath,
-      env: proxyEnv(port),
-      wrapArgv: (argv) => bridgeArgv({ socat, port, socketPath }, argv),
-      stop: () => (stopping ??= proxy.close().finally(() => rm(dir, { recursive: true, force: true }))),
-    };
+    dir = mkdtempSync(join(tmpdir(), 'sbsh-net-'));
   } catch (err) {
-    await rm(dir, { recursive: true, force: true });
+    throw new SetupError(`the network proxy could not make its private directory in ${tmpdir()}: ${(err as Error).message}`, 'set TMPDIR to a writable directory, e.g. TMPDIR=/tmp');
+  }
+  const socketPath = join(dir, 'proxy.sock');
+  if (!SOCAT_SAFE_PATH.test(socketPath) || Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new SetupError(`the proxy socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes or has characters other than letters, digits and ._/-`, 'set TMPDIR to a short plain directory, e.g. TMPDIR=/tmp');
+  }
+  const port = randomInt(...BRIDGE_PORTS);
+  let proxy: Promise<RunningProxy> | null = null;
+  let stopping: Promise<void> | null = null;
+  return {
+    dir,
+    socketPath,
+    env: proxyEnv(port),
+    wrapArgv: (argv) => bridgeArgv({ socat, port, socketPath }, argv),
+    listen: () =>
+      (proxy ??= import('./proxy.js')
+        .then(({ startProxy }) => startProxy(socketPath, { allowlist, report: (attempt) => ctx.audit.emit({ type: 'network', id: ctx.id, ...attempt }) }))
+        .catch((err: Error) => {
+          throw new SetupError(`the network proxy could not listen on ${socketPath}: ${err.message}`, 'set TMPDIR to a writable local directory, e.g. TMPDIR=/tmp');
+        })).then(() => {}),
+    stop: () =>
+      (stopping ??= (async () => {
+        const running = await proxy?.catch(() => null);
+        await running?.close();
+        await rm(dir, { recursive: true, force: true });
+      })()),
+  };
+}
+
+/** Opens a session and starts its proxy: for callers that have nothing to overlap it with. */
+export async function startNetwork(net: NetworkPlan, ctx: { audit: Audit; id: string }): Promise<NetworkSession> {
+  const session = openNetwork(net, ctx);
+  try {
+    await session.listen();
+  } catch (err) {
+    await session.stop();
     throw err;
   }
+  return session;
 }

@@ -3,7 +3,7 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, realpathSync, statSync } fr
 import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { findExecutable } from '../net/bridge.js';
-import { startNetwork, type NetworkSession } from '../net/index.js';
+import { openNetwork, type NetworkSession } from '../net/index.js';
 import { directAttemptEvent, overflowEvent, startMonitor, type MonitorTools, type NetworkMonitor } from '../net/monitor.js';
 import type { DirectAttempt } from '../net/pcap.js';
 import type { Plan, SandboxPlan } from '../plan/schema.js';
@@ -165,10 +165,11 @@ function launchMonitor(tools: MonitorTools, caller: Ids, user: SandboxUser): Lau
   return { key: spareKey(tools, user), monitor, bind: (s) => (sink = s) };
 }
 
-// One monitor started ahead of need (warm()), for the interactive shell: its
-// ~60 ms of process start-up then happens while the user types the next line.
-// (For `sbsh -c` it gained nothing measurable on 2 cores, where the monitor's
-// processes compete with planning for the CPU, so -c does not warm.)
+// One monitor started ahead of need (warm()). The interactive shell starts it
+// after each sandboxed line, so its ~60 ms of process start-up happen while
+// the user types the next one; `sbsh -c` starts it as soon as the plan is
+// made, before logging and making the host side ready. (Not during planning:
+// on 2 cores its processes then compete with planning for the CPU.)
 let spare: Launched | null = null;
 
 function takeSpare(key: string): Launched | null {
@@ -231,8 +232,13 @@ function ids(): Ids {
 interface Resolved {
   env: Record<string, string>;
   argv: string[];
-  /** Settles when the command may run: the network monitor captures. */
-  ready: Promise<void>;
+  /**
+   * Called once bwrap is spawned; settles when the command may run: the
+   * network monitor captures and the proxy (if any) listens, reachable by
+   * the sandbox's uid. Starting the proxy only then overlaps its loading
+   * with bwrap building the sandbox.
+   */
+  ready(): Promise<void>;
 }
 
 async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: Undo): Promise<Resolved> {
@@ -294,13 +300,12 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
 
   let network: NetworkSession | null = null;
   if (sb.network.mode === 'allow') {
-    network = u.network = await startNetwork(sb.network, ctx);
-    if (user.why !== 'caller') {
-      chmodSync(dirname(network.socketPath), 0o711);
-      chownSync(network.socketPath, user.uid, user.gid);
-    }
+    network = u.network = openNetwork(sb.network, ctx);
+    // bwrap binds the directory as the sandbox's uid. It holds only the
+    // socket, which only that uid may connect to (chowned once it listens).
+    if (user.why !== 'caller') chmodSync(network.dir, 0o755);
   }
-  const readonly: Bind[] = network ? [{ source: network.socketPath, dest: network.socketPath }] : [];
+  const readonly: Bind[] = network ? [{ source: network.dir, dest: network.dir }] : [];
   // A spare that failed or ended while it waited is replaced, not used: no
   // run without a witness, and no failure that a fresh start would not have.
   let running = spareMonitor ? await u.monitor.catch(() => null) : await u.monitor;
@@ -351,7 +356,11 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
   // readable by every host user in ps. bwrap passes its environment on as is.
   const env = sandboxEnv(sb.env, ctx.env, { HOME: sb.home, ...(network?.env ?? {}) });
   const argv = [...dropPrivilegesArgv(tools.setpriv, caller, user), ...running.enter(tools.nsenter), tools.bwrap, ...bwrapArgs(layout)];
-  return { env, argv, ready: running.listening };
+  const proxyReady = async (session: NetworkSession) => {
+    await session.listen();
+    if (user.why !== 'caller') chownSync(session.socketPath, user.uid, user.gid);
+  };
+  return { env, argv, ready: () => Promise.all([running.listening, network && proxyReady(network)]).then(() => {}) };
 }
 
 async function prepare(plan: Plan, ctx: HostContext): Promise<Supervised> {
@@ -381,7 +390,7 @@ async function prepare(plan: Plan, ctx: HostContext): Promise<Supervised> {
     detached: true,
     statusPipe: true,
     gatePipe: true,
-    supervise: (run) => superviseBwrap(run, sb.limits, ctx, resolved.ready),
+    supervise: (run) => superviseBwrap(run, sb.limits, ctx, resolved.ready()),
     async dispose() {
       if (disposed) return;
       disposed = true;
