@@ -7,7 +7,7 @@
 // bundle sits at the same depth as the modules it replaces, so their
 // import.meta.url-relative paths (package root, bin/sbsh) still resolve.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 await build({
@@ -28,6 +28,12 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+
+// bin/sbsh reads the bundle as Latin-1, a plain copy of its bytes, which is
+// exact only while it is ASCII (esbuild's default charset escapes the rest).
+const bundle = new URL('../dist/lib/cli/main.bundle.cjs', import.meta.url).pathname;
+const offset = readFileSync(bundle).findIndex((byte) => byte > 0x7f);
+if (offset >= 0) throw new Error(`bundle: ${bundle} has a non-ASCII byte at offset ${offset}; keep esbuild's charset at its default (ascii)`);
 
 // A cache of an older bundle would only be rejected; a failed one is left out.
 const cache = new URL('../dist/lib/cli/main.bundle.cjs.v8cache', import.meta.url).pathname;

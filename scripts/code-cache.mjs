@@ -17,7 +17,7 @@ import { Script } from 'node:vm';
 setFlagsFromString('--liftoff-only');
 
 const bundle = fileURLToPath(new URL('../dist/lib/cli/main.bundle.cjs', import.meta.url));
-const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle });
+const script = new Script(Module.wrap(readFileSync(bundle, 'latin1')), { filename: bundle });
 const mod = { exports: {} };
 script.runInThisContext()(mod.exports, createRequire(bundle), mod, bundle, dirname(bundle));
 
