@@ -20,10 +20,12 @@ export function findExecutable(name: string, pathEnv = process.env.PATH ?? '/usr
     if (!dir) continue;
     const candidate = join(dir, name);
     try {
+      // stat first, which says "absent" without throwing: most PATH entries lack most tools.
+      if (!statSync(candidate, { throwIfNoEntry: false })?.isFile()) continue;
       accessSync(candidate, constants.X_OK);
-      if (statSync(candidate).isFile()) return candidate;
+      return candidate;
     } catch {
-      // not in this directory
+      // not executable by us, or a PATH entry we cannot search
     }
   }
   return null;

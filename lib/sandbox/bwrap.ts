@@ -118,14 +118,18 @@ async function makeDirs(path: string, owner: Ids | null): Promise<void> {
   }
 }
 
-async function nodeInfo(path: string): Promise<NodeInfo> {
+function nodeInfo(path: string): NodeInfo {
   const st = statSync(path);
   return { path, mode: st.mode, uid: st.uid, gid: st.gid, dir: st.isDirectory() };
 }
 
-/** bwrap binds by path as the sandbox's uid, so that uid must be able to walk there. */
-async function assertReachable(path: string, user: SandboxUser): Promise<void> {
-  const chain = await Promise.all(ancestry(path).map(nodeInfo));
+/**
+ * bwrap binds by path as the sandbox's uid, so that uid must be able to walk
+ * there. `seen` holds the directories already looked at in this run: the
+ * bound paths share most of their ancestry.
+ */
+function assertReachable(path: string, user: SandboxUser, seen: Map<string, NodeInfo>): void {
+  const chain = ancestry(path).map((p) => seen.get(p) ?? seen.set(p, nodeInfo(p)).get(p)!);
   const blocked = blockedOnTheWay(chain, user);
   if (blocked) {
     throw new SetupError(
@@ -333,7 +337,8 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
   }
 
   if (root) {
-    for (const p of [sb.workspace, sb.cwd, ...writable.map((b) => b.source), ...readonly.map((b) => b.source)]) await assertReachable(p, user);
+    const seen = new Map<string, NodeInfo>();
+    for (const p of [sb.workspace, sb.cwd, ...writable.map((b) => b.source), ...readonly.map((b) => b.source)]) assertReachable(p, user, seen);
   }
 
   const inner = [...(tools.prlimit ? prlimitArgs(tools.prlimit, sb.limits) : []), tools.bash, '-c', plan.line, ...(ctx.positional ?? [])];

@@ -49,7 +49,8 @@ export async function createStaging(): Promise<Staging> {
     dir,
     emptyFile,
     async placeholder(path, kind, user, parentOwner) {
-      const first = mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+      // Most placeholders sit right in the workspace: one lstat instead of a recursive mkdir.
+      const first = lstatSync(dirname(path), { throwIfNoEntry: false })?.isDirectory() ? undefined : mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
       if (first) {
         const parents: string[] = [];
         for (let p = dirname(path); ; p = dirname(p)) {
