@@ -210,9 +210,14 @@ interface Undo {
 async function undo(u: Undo): Promise<string[]> {
   const problems: string[] = [];
   // The sandbox is gone: the network side and the file side are undone side
-  // by side. Loans go back one by one, newest first (a loan may sit inside another).
-  const giveBackAll = async () => {
+  // by side. Files one step at a time: loans go back newest first (a loan may
+  // sit inside another), then placeholders (one may sit inside a loan).
+  const files = async () => {
     for (const loan of u.loans.reverse()) problems.push(...(await giveBack(loan)));
+    if (u.staging) {
+      problems.push(...(await u.staging.settle(u.owner)));
+      await u.staging.remove().catch((e: Error) => problems.push(`${u.staging!.dir}: ${e.message}`));
+    }
   };
   await Promise.all([
     u.network?.stop().catch((e: Error) => problems.push(`network proxy: ${e.message}`)),
@@ -220,12 +225,8 @@ async function undo(u: Undo): Promise<string[]> {
       async (m) => problems.push(...(await m.stop())),
       () => {},
     ),
-    giveBackAll(),
+    files(),
   ]);
-  if (u.staging) {
-    problems.push(...(await u.staging.settle(u.owner)));
-    await u.staging.remove().catch((e: Error) => problems.push(`${u.staging!.dir}: ${e.message}`));
-  }
   return problems;
 }
 

@@ -38,7 +38,8 @@ function single(path: string): boolean {
   return !lstatSync(path).isDirectory() || readdirSync(path).length === 0;
 }
 
-async function chownTree(path: string, to: Ids): Promise<void> {
+/** `chown -hR`: the whole tree, never through a symlink. */
+export async function chownTree(path: string, to: Ids): Promise<void> {
   // Nothing to walk: two processes saved (a lockfile, an empty build directory).
   if (single(path)) return lchownSync(path, to.uid, to.gid);
   await run('chown', ['-hR', `${to.uid}:${to.gid}`, '--', path], { env: { PATH: SYSTEM_PATH }, maxBuffer: 1 << 20 });

@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
 import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Ids } from './identity.js';
-
-const run = promisify(execFile);
+import { chownTree } from './ownership.js';
 
 // What sbsh creates for one sandbox: the empty file every file mask binds,
 // and placeholders for writable paths that do not exist yet.
@@ -32,8 +29,6 @@ export interface Staging {
   settle(owner: Ids): Promise<string[]>;
   remove(): Promise<void>;
 }
-
-const SYSTEM_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 
 export async function createStaging(): Promise<Staging> {
   const dir = mkdtempSync(join(tmpdir(), 'sbsh-stage-'));
@@ -81,7 +76,7 @@ export async function createStaging(): Promise<Staging> {
             continue;
           }
           // chown by root also clears any setuid/setgid bit the sandbox set.
-          if (root) await run('chown', ['-hR', `${owner.uid}:${owner.gid}`, '--', path], { env: { PATH: SYSTEM_PATH } });
+          if (root) await chownTree(path, owner);
         } catch (err) {
           problems.push(`${path}: ${(err as Error).message}`);
         }
