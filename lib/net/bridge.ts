@@ -1,19 +1,21 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-// The sandbox side of the route out. The sandbox has only its own loopback,
-// so socat listens there and forwards each connection to the proxy's unix
-// socket (bind-mounted at the same path). A small sh script starts it, waits
-// until the port really listens, then execs the command, so the command's
-// exit status and signals stay its own.
+// The sandbox side of the route out. The sandbox has only its own loopback:
+// a bridge listens there and forwards each connection to the proxy's unix
+// socket on the host (the network monitor runs it: monitor.ts), and every
+// common client is pointed at it.
 
 export interface Bridge {
-  /** Absolute path of socat on the host; the sandbox sees the host's root read-only. */
+  /** Absolute path of socat on the host. */
   socat: string;
-  /** Loopback port inside the sandbox. */
+  /** Loopback port in the sandbox's network namespace. */
   port: number;
   socketPath: string;
 }
+
+/** What a bridge path may hold: socat reads `:` and `,` in an address as separators, and the monitor splits its commands on blanks. */
+export const BRIDGE_SAFE_PATH = /^\/[A-Za-z0-9._/-]+$/;
 
 export function findExecutable(name: string, pathEnv = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'): string | null {
   for (const dir of pathEnv.split(delimiter)) {
@@ -29,39 +31,6 @@ export function findExecutable(name: string, pathEnv = process.env.PATH ?? '/usr
     }
   }
   return null;
-}
-
-// A poll costs well under a millisecond; this bounds a socat that neither
-// listens nor exits to a few seconds instead of a hang.
-const MAX_POLLS = 20_000;
-
-// Readiness comes from the kernel's socket table rather than a sleep: the
-// loop ends as soon as 127.0.0.1:PORT is in LISTEN state (0A), using only sh
-// builtins. /proc/net/tcp prints the address as a host-endian hex word, hence
-// both spellings of 127.0.0.1. Exit 125 is sbsh's "sandbox could not be set up".
-const BRIDGE_SCRIPT = `socat=$1 port=$2 hexport=$3 sock=$4
-shift 4
-[ -r /proc/net/tcp ] || { echo "sbsh: network bridge: /proc/net/tcp is not readable in the sandbox" >&2; exit 125; }
-"$socat" -lp sbsh-net-bridge TCP-LISTEN:"$port",bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:"$sock" </dev/null >/dev/null &
-bridge=$! polls=0
-until
-  ready=
-  while read -r _ addr _ state _; do
-    case "$addr $state" in "0100007F:$hexport 0A"|"7F000001:$hexport 0A") ready=1; break ;; esac
-  done </proc/net/tcp
-  [ -n "$ready" ]
-do
-  kill -0 "$bridge" 2>/dev/null || { echo "sbsh: network bridge: socat exited before listening on 127.0.0.1:$port" >&2; exit 125; }
-  polls=$((polls + 1))
-  [ "$polls" -lt ${MAX_POLLS} ] || { echo "sbsh: network bridge: socat did not listen on 127.0.0.1:$port" >&2; exit 125; }
-done
-exec "$@"
-`;
-
-export function bridgeArgv(bridge: Bridge, argv: readonly string[]): string[] {
-  if (argv.length === 0) throw new Error('bridgeArgv: empty command');
-  const hexPort = bridge.port.toString(16).toUpperCase().padStart(4, '0');
-  return ['/bin/sh', '-c', BRIDGE_SCRIPT, 'sbsh-net-bridge', bridge.socat, String(bridge.port), hexPort, bridge.socketPath, ...argv];
 }
 
 /** Proxy settings every common client reads (curl, npm, yarn, pip, cargo, git, go, node 24+). */

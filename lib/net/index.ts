@@ -7,36 +7,32 @@ import type { NetworkPlan } from '../plan/schema.js';
 import type { Audit } from '../audit/bus.js';
 import { SetupError } from '../sandbox/types.js';
 import { AllowlistError, parseAllowlist, type AllowEntry } from './allowlist.js';
-import { bridgeArgv, findExecutable, proxyEnv } from './bridge.js';
+import { BRIDGE_SAFE_PATH, findExecutable, proxyEnv, type Bridge } from './bridge.js';
 import type { RunningProxy } from './proxy.js';
 
 // Network for one sandboxed command: a proxy on the host that admits only the
-// plan's domains, reached from inside through a loopback bridge.
+// plan's domains, reached from inside through a loopback bridge that the
+// network monitor runs in the sandbox's namespace (monitor.ts).
 //
-// Opening a session is cheap and synchronous: its directory, socket path and
-// bridge port are what the sandbox's command line needs. The proxy itself
-// (node:http, node:net, the SOCKS library: tens of milliseconds to load) is
-// started by listen(), once bwrap is building the sandbox, and the sandboxed
-// command waits for it. The sandbox binds the session's directory, so the
-// socket made later shows inside.
+// Opening a session is cheap and synchronous: the bridge's port is what the
+// sandbox's environment needs. The proxy itself (node:http, node:net, the
+// SOCKS library: tens of milliseconds to load) is started by listen(), once
+// bwrap is building the sandbox, and the sandboxed command waits for it.
 
 export interface NetworkSession {
-  /** Host directory of the proxy's unix socket; the backend binds it at the same path inside. */
+  /** Host directory of the proxy's unix socket (only sbsh's user may write it). */
   dir: string;
-  /** Host path of the proxy's unix socket, in `dir`. */
-  socketPath: string;
-  /** Proxy variables for the sandboxed command, pointing at the in-sandbox loopback bridge. */
+  /** The bridge the network monitor is to start: its loopback port, socat, and the proxy's socket in `dir`. */
+  bridge: Bridge;
+  /** Proxy variables for the sandboxed command, pointing at the bridge's port on its loopback. */
   env: Record<string, string>;
-  /** argv to run inside the sandbox: starts the bridge, waits until it listens, then execs argv. */
-  wrapArgv(argv: string[]): string[];
   /** Starts the proxy; settles once it listens on socketPath (rejects with a SetupError). */
   listen(): Promise<void>;
   /** Closes everything; never hangs. */
   stop(): Promise<void>;
 }
 
-// socat reads `:` and `,` in an address as separators; sun_path holds 107 bytes.
-const SOCAT_SAFE_PATH = /^[A-Za-z0-9._/-]+$/;
+// sun_path holds 107 bytes.
 const MAX_SOCKET_PATH = 107;
 // Below Linux's ephemeral range (32768+), so the command's own outgoing
 // connections never collide with it; random so it is not a fixed target.
@@ -64,7 +60,7 @@ export function openNetwork(net: NetworkPlan, ctx: { audit: Audit; id: string })
     throw new SetupError(`the network proxy could not make its private directory in ${tmpdir()}: ${(err as Error).message}`, 'set TMPDIR to a writable directory, e.g. TMPDIR=/tmp');
   }
   const socketPath = join(dir, 'proxy.sock');
-  if (!SOCAT_SAFE_PATH.test(socketPath) || Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
+  if (!BRIDGE_SAFE_PATH.test(socketPath) || Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
     rmSync(dir, { recursive: true, force: true });
     throw new SetupError(`the proxy socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes or has characters other than letters, digits and ._/-`, 'set TMPDIR to a short plain directory, e.g. TMPDIR=/tmp');
   }
@@ -73,9 +69,8 @@ export function openNetwork(net: NetworkPlan, ctx: { audit: Audit; id: string })
   let stopping: Promise<void> | null = null;
   return {
     dir,
-    socketPath,
+    bridge: { socat, port, socketPath },
     env: proxyEnv(port),
-    wrapArgv: (argv) => bridgeArgv({ socat, port, socketPath }, argv),
     listen: () =>
       (proxy ??= import('./proxy.js')
         .then(({ startProxy }) => startProxy(socketPath, { allowlist, report: (attempt) => ctx.audit.emit({ type: 'network', id: ctx.id, ...attempt }) }))

@@ -4,6 +4,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import type { AuditInput } from '../audit/schema.js';
 import { SetupError } from '../sandbox/types.js';
+import { BRIDGE_SAFE_PATH, type Bridge } from './bridge.js';
 import { decodeFrame, PcapReader, type DirectAttempt } from './pcap.js';
 
 /** A network audit event before the bus stamps it. */
@@ -48,6 +49,12 @@ export interface NetworkMonitor {
   enter(nsenter: string): string[];
   /** Settles once the capture runs; only then may the sandboxed command start. Rejects with a SetupError. */
   readonly listening: Promise<void>;
+  /**
+   * Starts the proxy bridge: the namespace's 127.0.0.1:`port` leads to the
+   * unix socket `socketPath` (which may appear later). Settles once it
+   * listens; rejects with a SetupError. Once per monitor.
+   */
+  bridge(b: Bridge): Promise<void>;
   /** Waits until every packet up to now is read, then ends the capture. Never hangs; returns problems to tell the user. */
   stop(): Promise<string[]>;
   /** Still capturing: nothing has ended it (a spare can wait a long time before a run takes it). */
@@ -71,12 +78,30 @@ export function captureFilter(sentinelPort: number): string {
   ].join(' or ');
 }
 
+/** Connections the bridge serves at once; more wait in its listen queue. */
+const MAX_BRIDGE_CHILDREN = 64;
+// A poll costs well under a millisecond; this bounds a socat that neither
+// listens nor exits to a few seconds instead of a hang.
+const MAX_BRIDGE_POLLS = 20_000;
+
 // Runs as the namespace's owner with its capabilities (unshare --keep-caps).
 // stdout is tcpdump's pcap stream and nothing else: the script lets go of it,
-// so its end means tcpdump has ended. sbsh writes one line when
-// the sandbox has gone (send the sentinel) and a second once it has seen the
-// sentinel (stop); EOF counts as both, so a vanished sbsh ends it too, and
-// tcpdump dies with the script whatever ends it.
+// so its end means tcpdump has ended. sbsh then sends commands, one per line:
+// `bridge PORT SOCAT SOCKET` starts the proxy bridge (below) and says when it
+// listens; `sentinel` sends the stop sentinel; anything else, or EOF (a
+// vanished sbsh), ends the capture and the bridge. tcpdump and the bridge die
+// with the script whatever ends it.
+//
+// The bridge is the sandbox's only way to the proxy: socat listening on the
+// namespace's 127.0.0.1:PORT, one connection to the proxy's unix socket per
+// client. It runs here, outside the sandbox's PID and mount namespaces,
+// started while bwrap builds the sandbox instead of inside it before the
+// command. It only copies bytes (the proxy, also outside, parses them), runs
+// without capabilities or a way to gain any, and serves a bounded number of
+// connections at a time: its per-connection processes are outside the
+// sandbox's process limits. Readiness comes from the
+// namespace's socket table (LISTEN is state 0A; the address is a host-endian
+// hex word, hence both spellings of 127.0.0.1).
 const MONITOR_SCRIPT = `ip=$1 tcpdump=$2 filter=$3 port=$4 nonce=$5 setpriv=$6
 routes='link set lo up
 route add local 0.0.0.0/0 dev lo'
@@ -86,12 +111,37 @@ printf '%s\\n' "$routes" | "$ip" -b - >&2 || { echo "sbsh-monitor: could not rou
 echo "sbsh-monitor: routes ready" >&2
 "$setpriv" --pdeathsig KILL -- "$tcpdump" -i lo -n --immediate-mode -U -s 512 -w - "$filter" &
 capture=$!
+bridge=
 exec >&-
-read -r _
-printf %s "$nonce" 2>/dev/null >"/dev/udp/127.0.0.1/$port"
-read -r _
-kill "$capture" 2>/dev/null
-wait "$capture"
+listening() {
+  while read -r _ addr _ state _; do
+    case "$addr $state" in "0100007F:$1 0A"|"7F000001:$1 0A") return 0 ;; esac
+  done </proc/net/tcp
+  return 1
+}
+start_bridge() {
+  [ -z "$bridge" ] || { echo "sbsh-monitor: bridge failed: it is already running" >&2; return; }
+  "$setpriv" --pdeathsig KILL --no-new-privs --inh-caps=-all --ambient-caps=-all --bounding-set=-all -- \\
+    "$2" -lp sbsh-net-bridge TCP-LISTEN:"$1",bind=127.0.0.1,fork,reuseaddr,max-children=${MAX_BRIDGE_CHILDREN} UNIX-CONNECT:"$3" </dev/null >/dev/null &
+  bridge=$!
+  printf -v hex %04X "$1"
+  polls=0
+  until listening "$hex"; do
+    kill -0 "$bridge" 2>/dev/null || { echo "sbsh-monitor: bridge failed: socat exited before listening on 127.0.0.1:$1" >&2; return; }
+    polls=$((polls + 1))
+    [ "$polls" -lt ${MAX_BRIDGE_POLLS} ] || { echo "sbsh-monitor: bridge failed: socat did not listen on 127.0.0.1:$1" >&2; return; }
+  done
+  echo "sbsh-monitor: bridge ready" >&2
+}
+while read -r cmd a b c; do
+  case $cmd in
+    bridge) start_bridge "$a" "$b" "$c" ;;
+    sentinel) printf %s "$nonce" 2>/dev/null >"/dev/udp/127.0.0.1/$port" ;;
+    *) break ;;
+  esac
+done
+kill $capture $bridge 2>/dev/null
+wait
 `;
 
 const DIRECT_REASON = { tcp: 'direct-connect', udp: 'direct-udp', dns: 'direct-dns' } as const;
@@ -119,6 +169,8 @@ export function overflowEvent(id: string, count: number): NetworkInput {
 
 /** Bounds on the waits, so that a broken tcpdump or namespace costs seconds, not a hang. */
 const READY_MS = 10_000;
+/** What is kept of the monitor's stderr, to show when it fails. */
+const STDERR_KEPT = 16_384;
 const DRAIN_MS = 1_000;
 const EXIT_MS = 1_000;
 /** Distinct attempts reported per command; a flood past this is counted, not logged line by line. */
@@ -160,17 +212,25 @@ export async function startMonitor(opts: MonitorOptions): Promise<NetworkMonitor
   let stderr = '';
   let routesReady!: () => void;
   let listening!: () => void;
+  let bridged!: (failure: string | null) => void;
   const routes = new Promise<void>((r) => (routesReady = r));
   const capture = new Promise<void>((r) => (listening = r));
+  let capturing = false;
+  void capture.then(() => (capturing = true));
+  const bridgeOutcome = new Promise<string | null>((r) => (bridged = r));
   const captureEnded = new Promise<void>((r) => child.stdout.once('close', r));
   let stopRequested = false;
   let endedEarly = false;
   void captureEnded.then(() => (endedEarly = !stopRequested));
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
-    stderr += chunk;
+    // The tail only: what is shown on failure, bounded whatever socat logs.
+    stderr = (stderr + chunk).slice(-STDERR_KEPT);
     if (stderr.includes('sbsh-monitor: routes ready')) routesReady();
     if (/tcpdump: listening on lo/.test(stderr)) listening();
+    if (stderr.includes('sbsh-monitor: bridge ready')) bridged(null);
+    const failed = /sbsh-monitor: bridge failed: (.*)/.exec(stderr);
+    if (failed) bridged(failed[1]!);
   });
 
   const seen = new Set<string>();
@@ -199,16 +259,16 @@ export async function startMonitor(opts: MonitorOptions): Promise<NetworkMonitor
     }
   });
 
-  const failure = (what: string) =>
-    new SetupError(
-      `the network monitor ${what}${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' / ')}` : ''}`,
-      'check that tcpdump, unshare and ip work and that unprivileged user namespaces are enabled: run `sbsh doctor`',
-    );
+  const failure = (what: string, fix = 'check that tcpdump, unshare and ip work and that unprivileged user namespaces are enabled: run `sbsh doctor`') =>
+    new SetupError(`the network monitor ${what}${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' / ')}` : ''}`, fix);
   const within = (p: Promise<void>, what: string) =>
     new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(failure(`did not ${what} within ${READY_MS / 1000} s`)), READY_MS);
       timer.unref();
-      p.then(() => (clearTimeout(timer), resolve()));
+      p.then(
+        () => (clearTimeout(timer), resolve()),
+        (err: unknown) => (clearTimeout(timer), reject(err)),
+      );
       exit.then(() => (clearTimeout(timer), reject(failure(`exited before it could ${what}`))));
       captureEnded.then(() => (clearTimeout(timer), reject(failure(`could not ${what}: tcpdump ended`))));
     });
@@ -240,24 +300,41 @@ export async function startMonitor(opts: MonitorOptions): Promise<NetworkMonitor
   const listeningPromise = within(capture, 'start capturing');
   listeningPromise.catch(() => {});
   let stopping: Promise<string[]> | null = null;
+  let bridging: Promise<void> | null = null;
   return {
     enter: (nsenter) => [nsenter, '-t', String(pid), '--user', '--net', '--preserve-credentials', '--'],
     // Also asked of the kernel: a monitor killed a moment ago is not reaped yet,
     // but its namespace links are already gone.
     alive: () => !exited && !endedEarly && namespaceOf(pid) === namespace,
     listening: listeningPromise,
+    bridge: ({ socat, port, socketPath }) =>
+      (bridging ??= (async () => {
+        for (const path of [socat, socketPath]) {
+          if (!BRIDGE_SAFE_PATH.test(path)) throw new SetupError(`the network bridge cannot use ${path}: only absolute paths of letters, digits and ._/- are passed to socat`, 'set TMPDIR to a short plain directory, e.g. TMPDIR=/tmp, and install socat in a plain path');
+        }
+        if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`bridge: bad port ${port}`);
+        child.stdin.write(`bridge ${port} ${socat} ${socketPath}\n`);
+        const started = bridgeOutcome.then((failed) => {
+          if (failed !== null) throw failure(`could not start the proxy bridge (${failed})`, 'check that socat works (apt-get install -y socat), then run `sbsh doctor`');
+        });
+        await within(started, 'start the proxy bridge');
+      })()),
     stop: () =>
       (stopping ??= (async () => {
         stopRequested = true;
         const problems: string[] = [];
         if (endedEarly) problems.push('network monitor: tcpdump ended while the sandbox ran; direct connection attempts after that are missing from the log');
         if (!exited) {
-          child.stdin.write('\n');
-          const drained = await Promise.race([sentinel.then(() => true), captureEnded.then(() => false), delay(DRAIN_MS).then(() => false)]);
-          if (!drained && !endedEarly) problems.push(`network monitor: the capture did not catch up within ${DRAIN_MS} ms; direct connection attempts of the last moments may be missing from the log`);
+          // A capture that never started has nothing to catch up on: no
+          // sandboxed command ran, since each waits for it (listening).
+          if (capturing) {
+            child.stdin.write('sentinel\n');
+            const drained = await Promise.race([sentinel.then(() => true), captureEnded.then(() => false), delay(DRAIN_MS).then(() => false)]);
+            if (!drained && !endedEarly) problems.push(`network monitor: the capture did not catch up within ${DRAIN_MS} ms; direct connection attempts of the last moments may be missing from the log`);
+          }
           // Every packet is read: the script ends tcpdump and itself on its own.
           // Only one that does not gets killed; nobody waits for it.
-          child.stdin.end('\n');
+          child.stdin.end('stop\n');
           const reaper = setTimeout(killGroup, EXIT_MS);
           reaper.unref();
           void exit.then(() => clearTimeout(reaper));

@@ -17,8 +17,6 @@ export interface BwrapLayout {
   /** Bound read-only at its own path (it may sit under a hidden directory). */
   workspace: string;
   writable: Bind[];
-  /** Extra read-only binds, e.g. the network proxy's socket. */
-  readonly: Bind[];
   masks: { path: string; dir: boolean }[];
   /** An empty regular file, the source of every file mask. */
   emptyFile: string;
@@ -67,7 +65,6 @@ export function orderMounts(layout: BwrapLayout): Op[] {
     ...layout.hidden.map((dest): Op => ({ kind: 'tmpfs', dest })),
     { kind: 'ro-bind', source: layout.workspace, dest: layout.workspace },
     ...layout.writable.map((b): Op => ({ kind: 'bind', ...b })),
-    ...layout.readonly.map((b): Op => ({ kind: 'ro-bind', ...b })),
     ...layout.masks.map((m): Op => ({ kind: m.dir ? 'mask-dir' : 'mask-file', dest: m.path })),
   ];
   return ops

@@ -306,11 +306,10 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
   let network: NetworkSession | null = null;
   if (sb.network.mode === 'allow') {
     network = u.network = openNetwork(sb.network, ctx);
-    // bwrap binds the directory as the sandbox's uid. It holds only the
-    // socket, which only that uid may connect to (chowned once it listens).
-    if (user.why !== 'caller') chmodSync(network.dir, 0o755);
+    // The bridge connects as the sandbox's uid: it may pass, not list. The
+    // socket is chowned to that uid once the proxy listens.
+    if (user.why !== 'caller') chmodSync(network.dir, 0o711);
   }
-  const readonly: Bind[] = network ? [{ source: network.dir, dest: network.dir }] : [];
   // A spare that failed or ended while it waited is replaced, not used: no
   // run without a witness, and no failure that a fresh start would not have.
   let running = spareMonitor ? await u.monitor.catch(() => null) : await u.monitor;
@@ -321,6 +320,11 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
     u.monitor = fresh.monitor;
     running = await fresh.monitor;
   }
+
+  // The bridge starts while the host side is made ready and bwrap builds the
+  // sandbox; the command waits for it (ready()).
+  const bridged = network ? running.bridge(network.bridge) : null;
+  bridged?.catch(() => {});
 
   const hidden: string[] = [];
   for (const d of PRIVATE_DIRS) {
@@ -339,7 +343,7 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
 
   if (root) {
     const seen = new Map<string, NodeInfo>();
-    for (const p of [sb.workspace, sb.cwd, ...writable.map((b) => b.source), ...readonly.map((b) => b.source)]) assertReachable(p, user, seen);
+    for (const p of [sb.workspace, sb.cwd, ...writable.map((b) => b.source), ...(network ? [dirname(network.dir)] : [])]) assertReachable(p, user, seen);
   }
 
   const inner = [...(tools.prlimit ? prlimitArgs(tools.prlimit, sb.limits) : []), tools.bash, '-c', plan.line, ...(ctx.positional ?? [])];
@@ -347,7 +351,6 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
     hidden,
     workspace: sb.workspace,
     writable,
-    readonly,
     masks,
     emptyFile: staging.emptyFile,
     cwd: sb.cwd,
@@ -355,7 +358,7 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
     // bwrap builds the sandbox while the monitor's capture starts; the
     // command itself waits at this fd until the capture runs.
     blockFd: 4,
-    command: network ? network.wrapArgv(inner) : inner,
+    command: inner,
   };
   // The rebuilt environment is what bwrap itself is started with, instead of
   // --clearenv plus --setenv pairs: values on bwrap's command line would be
@@ -364,9 +367,9 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
   const argv = [...dropPrivilegesArgv(tools.setpriv, caller, user), ...running.enter(tools.nsenter), tools.bwrap, ...bwrapArgs(layout)];
   const proxyReady = async (session: NetworkSession) => {
     await session.listen();
-    if (user.why !== 'caller') chownSync(session.socketPath, user.uid, user.gid);
+    if (user.why !== 'caller') chownSync(session.bridge.socketPath, user.uid, user.gid);
   };
-  return { env, argv, ready: () => Promise.all([running.listening, network && proxyReady(network)]).then(() => {}) };
+  return { env, argv, ready: () => Promise.all([running.listening, bridged, network && proxyReady(network)]).then(() => {}) };
 }
 
 async function prepare(plan: Plan, ctx: HostContext): Promise<Supervised> {

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect as tlsConnect } from 'node:tls';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createAudit } from '../../lib/audit/bus.js';
@@ -30,12 +30,12 @@ proxy.after(async () => {
 });
 
 proxy('the socket lives in a private 0700 directory', () => {
-  assert.is(statSync(dirname(session.socketPath)).mode & 0o777, 0o700);
-  assert.ok(statSync(session.socketPath).isSocket());
+  assert.is(statSync(dirname(session.bridge.socketPath)).mode & 0o777, 0o700);
+  assert.ok(statSync(session.bridge.socketPath).isSocket());
 });
 
 proxy('CONNECT to an allowed name works: a TLS GET of /is-number through the tunnel', async () => {
-  const { status, socket } = await httpConnect(session.socketPath, `${REGISTRY}:443`);
+  const { status, socket } = await httpConnect(session.bridge.socketPath, `${REGISTRY}:443`);
   assert.is(status, 200);
   const tls = tlsConnect({ socket, servername: REGISTRY });
   await once(tls, 'secureConnect');
@@ -76,7 +76,7 @@ const CONNECT_REFUSALS: Array<[target: string, reason: string]> = [
 ];
 for (const [target, reason] of CONNECT_REFUSALS) {
   proxy(`CONNECT ${target} is refused (${reason}) and logged`, async () => {
-    const { status, socket } = await httpConnect(session.socketPath, target);
+    const { status, socket } = await httpConnect(session.bridge.socketPath, target);
     socket.destroy();
     assert.is(status, 403);
     const e = await net.next((e) => e.protocol === 'connect' && `${e.host}:${e.port}` === target);
@@ -89,7 +89,7 @@ for (const [target, reason] of CONNECT_REFUSALS) {
 proxy('CONNECT localhost when it is not listed: not-in-allowlist', async () => {
   const s = await startNetwork({ mode: 'allow', domains: [`${REGISTRY}:443`] }, { audit, id: 'net-unlisted' });
   try {
-    const { status, socket } = await httpConnect(s.socketPath, 'localhost:443');
+    const { status, socket } = await httpConnect(s.bridge.socketPath, 'localhost:443');
     socket.destroy();
     assert.is(status, 403);
     const e = await net.next((e) => e.id === 'net-unlisted');
@@ -100,7 +100,7 @@ proxy('CONNECT localhost when it is not listed: not-in-allowlist', async () => {
 });
 
 proxy('SOCKS5 to an allowed name works; to a name not listed it is refused (reply 2) and logged', async () => {
-  const ok = await socks5Connect(session.socketPath, { domain: REGISTRY }, 443);
+  const ok = await socks5Connect(session.bridge.socketPath, { domain: REGISTRY }, 443);
   assert.is(ok.reply, 0);
   const tls = tlsConnect({ socket: ok.socket, servername: REGISTRY });
   await once(tls, 'secureConnect');
@@ -108,7 +108,7 @@ proxy('SOCKS5 to an allowed name works; to a name not listed it is refused (repl
   const allowed = await net.next((e) => e.protocol === 'socks5' && e.allowed);
   assert.is(allowed.reason, `allowlist:${REGISTRY}:443`);
 
-  const refused = await socks5Connect(session.socketPath, { domain: 'example.com' }, 443);
+  const refused = await socks5Connect(session.bridge.socketPath, { domain: 'example.com' }, 443);
   assert.is(refused.reply, 2);
   const e = await net.next((e) => e.protocol === 'socks5' && e.host === 'example.com');
   assert.is(e.allowed, false);
@@ -124,7 +124,7 @@ proxy('SOCKS5 refuses raw IPv4/IPv6 addresses and hostile domain bytes', async (
     [{ domain: '2130706433' }, '2130706433', 'ip-literal'],
   ];
   for (const [address, host, reason] of CASES) {
-    const r = await socks5Connect(session.socketPath, address, 443);
+    const r = await socks5Connect(session.bridge.socketPath, address, 443);
     assert.is(r.reply, 2, host);
     const e = await net.next((e) => e.protocol === 'socks5' && e.host === host);
     assert.is(e.reason, reason, host);
@@ -132,18 +132,18 @@ proxy('SOCKS5 refuses raw IPv4/IPv6 addresses and hostile domain bytes', async (
 });
 
 proxy('plain HTTP: the URI host is checked, a Host header naming an allowed site does not help', async () => {
-  const refused = await rawExchange(session.socketPath, `GET http://example.com/ HTTP/1.1\r\nHost: ${REGISTRY}\r\nConnection: close\r\n\r\n`);
+  const refused = await rawExchange(session.bridge.socketPath, `GET http://example.com/ HTTP/1.1\r\nHost: ${REGISTRY}\r\nConnection: close\r\n\r\n`);
   assert.match(refused, /^HTTP\/1\.1 403 /);
   assert.match(refused, /example\.com:80 refused \(not-in-allowlist\)/);
   const e = await net.next((e) => e.protocol === 'http' && e.host === 'example.com');
   assert.is(e.allowed, false);
 
-  const decimal = await rawExchange(session.socketPath, `GET http://2130706433/ HTTP/1.1\r\nHost: ${REGISTRY}\r\nConnection: close\r\n\r\n`);
+  const decimal = await rawExchange(session.bridge.socketPath, `GET http://2130706433/ HTTP/1.1\r\nHost: ${REGISTRY}\r\nConnection: close\r\n\r\n`);
   assert.match(decimal, /^HTTP\/1\.1 403 /);
   const d = await net.next((e) => e.protocol === 'http' && e.host === '127.0.0.1');
   assert.is(d.reason, 'ip-literal');
 
-  const allowed = await rawExchange(session.socketPath, `GET http://${REGISTRY}/is-number HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n`);
+  const allowed = await rawExchange(session.bridge.socketPath, `GET http://${REGISTRY}/is-number HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n`);
   assert.match(allowed, /^HTTP\/1\.1 \d{3} /);
   const a = await net.next((e) => e.protocol === 'http' && e.host === REGISTRY);
   assert.is(a.allowed, true);
@@ -152,14 +152,14 @@ proxy('plain HTTP: the URI host is checked, a Host header naming an allowed site
 
 proxy('a request that is not a proxy request gets 400 and nothing is contacted', async () => {
   const before = net.events.length;
-  const r = await rawExchange(session.socketPath, 'GET / HTTP/1.1\r\nHost: registry.npmjs.org\r\nConnection: close\r\n\r\n');
+  const r = await rawExchange(session.bridge.socketPath, 'GET / HTTP/1.1\r\nHost: registry.npmjs.org\r\nConnection: close\r\n\r\n');
   assert.match(r, /^HTTP\/1\.1 400 /);
   assert.is(net.events.length, before);
 });
 
 proxy('stop() with an open idle tunnel returns promptly and reports the tunnel', async () => {
   const s = await startNetwork({ mode: 'allow', domains: DOMAINS }, { audit, id: 'net-stop' });
-  const { status, socket } = await httpConnect(s.socketPath, `${REGISTRY}:443`);
+  const { status, socket } = await httpConnect(s.bridge.socketPath, `${REGISTRY}:443`);
   assert.is(status, 200);
   const closed = readAll(socket);
   const t0 = performance.now();
@@ -170,7 +170,7 @@ proxy('stop() with an open idle tunnel returns promptly and reports the tunnel',
   await closed;
   const e = await net.next((e) => e.id === 'net-stop');
   assert.is(e.allowed, true);
-  assert.ok(!existsSync(dirname(s.socketPath)), 'the socket directory is removed');
+  assert.ok(!existsSync(dirname(s.bridge.socketPath)), 'the socket directory is removed');
   await s.stop(); // idempotent
 });
 
@@ -219,7 +219,7 @@ setup('mode off has no proxy', async () => {
   assert.match((err as Error).message, /mode is "off"/);
 });
 
-setup('env points every client at one in-sandbox port; wrapArgv ends with the command', async () => {
+setup('env points every client at the bridge\'s port; the bridge leads to the socket the proxy listens on', async () => {
   const s = await startNetwork({ mode: 'allow', domains: [] }, { audit, id: 'x' });
   try {
     const port = /^http:\/\/127\.0\.0\.1:(\d+)$/.exec(s.env.HTTPS_PROXY ?? '')?.[1];
@@ -227,9 +227,10 @@ setup('env points every client at one in-sandbox port; wrapArgv ends with the co
     for (const name of ['HTTP_PROXY', 'http_proxy', 'https_proxy', 'npm_config_proxy', 'npm_config_https_proxy']) assert.is(s.env[name], `http://127.0.0.1:${port}`, name);
     assert.is(s.env.ALL_PROXY, `socks5h://127.0.0.1:${port}`);
     assert.ok(s.env.NO_PROXY !== undefined && s.env.no_proxy !== undefined);
-    const argv = s.wrapArgv(['npm', 'view', 'is-number']);
-    assert.equal(argv.slice(-3), ['npm', 'view', 'is-number']);
-    assert.ok(argv.includes(s.socketPath) && argv.includes(port));
+    assert.is(s.bridge.port, Number(port));
+    assert.ok(s.bridge.socketPath.startsWith(`${s.dir}/`), s.bridge.socketPath);
+    assert.ok(lstatSync(s.bridge.socketPath).isSocket(), 'the proxy listens there');
+    assert.ok(lstatSync(s.bridge.socat).isFile());
   } finally {
     await s.stop();
   }

@@ -1,34 +1,41 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { dirname } from 'node:path';
 import { homedir } from 'node:os';
 import { createAudit } from '../../lib/audit/bus.js';
 import { startNetwork, type NetworkSession } from '../../lib/net/index.js';
-import { bridgeArgv, findExecutable } from '../../lib/net/bridge.js';
+import { findExecutable } from '../../lib/net/bridge.js';
+import { startMonitor, type MonitorTools, type NetworkMonitor } from '../../lib/net/monitor.js';
+import { SANDBOX_NAMESPACES } from '../../lib/sandbox/bwrap-args.js';
+import { becomeUserFlags, DEDICATED } from '../../lib/sandbox/identity.js';
+import { SetupError } from '../../lib/sandbox/types.js';
+import { runCollected, type Collected } from '../helpers/process.js';
 import { skipWithReason } from '../helpers/skip.js';
 import { networkEvents } from './proxy-client.js';
 
-// End to end with real bubblewrap: the sandbox has its own empty network
-// namespace, the proxy's socket bind-mounted in, and the bridge from
-// wrapArgv. The bwrap argv is built here (the backend is separate work);
-// it is the minimal one the backend uses for network mode `allow`.
+// End to end with real bubblewrap, as the backend runs it: a network monitor
+// owns the sandbox's namespace (only lo, every address routed to it) and runs
+// the bridge there, socat on 127.0.0.1:PORT leading to the proxy's unix
+// socket; bwrap joins that namespace with nsenter. The bwrap argv is built
+// here, the minimal one the backend uses for network mode `allow`. As root,
+// the monitor and the sandbox run as the dedicated uid, as the backend does.
 
 const REGISTRY = 'registry.npmjs.org';
 const HOME = process.env.HOME || homedir();
+const PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
+const tool = (name: string) => findExecutable(name, PATH);
+const found = { setpriv: tool('setpriv'), unshare: tool('unshare'), bash: tool('bash'), ip: tool('ip'), tcpdump: tool('tcpdump'), nsenter: tool('nsenter'), bwrap: tool('bwrap'), socat: tool('socat') };
+const missing = Object.entries(found).filter(([, v]) => !v).map(([k]) => k);
+const root = process.getuid?.() === 0;
+const as = root ? DEDICATED : undefined;
+const asUser = root ? becomeUserFlags({ uid: 0, gid: 0 }, { ...DEDICATED, why: 'dedicated' }) : [];
 
 const audit = createAudit({ logPath: null });
 const net = networkEvents(audit);
 
-function sandboxArgv(session: NetworkSession, argv: string[]): string[] {
-  const sockDir = dirname(session.socketPath);
-  return [
-    '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', HOME,
-    '--bind', sockDir, sockDir,
-    '--unshare-all', '--die-with-parent', '--new-session',
-    ...argv,
-  ];
+interface Ran extends Collected {
+  ms: number;
 }
 
 function sandboxEnv(session: NetworkSession): NodeJS.ProcessEnv {
@@ -42,42 +49,40 @@ function sandboxEnv(session: NetworkSession): NodeJS.ProcessEnv {
   };
 }
 
-interface Ran { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number }
-
-// Asynchronous on purpose: the proxy runs in this process and must keep serving.
-function run(file: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(file, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdin.end(input ?? '');
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: performance.now() - t0 }));
-  });
+/** A session whose socket the sandbox's uid may use, as the backend leaves it. */
+async function openSession(id: string): Promise<NetworkSession> {
+  const session = await startNetwork({ mode: 'allow', domains: [`${REGISTRY}:443`] }, { audit, id });
+  if (as) {
+    chmodSync(session.dir, 0o711);
+    chownSync(session.bridge.socketPath, as.uid, as.gid);
+  }
+  return session;
 }
 
-function inSandbox(session: NetworkSession, argv: string[], input?: string): Promise<Ran> {
-  return run('bwrap', sandboxArgv(session, session.wrapArgv(argv)), sandboxEnv(session), input);
-}
+const e2e = suite('net: inside bubblewrap, through the monitor\'s bridge');
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-
-const e2e = suite('net: inside bubblewrap');
-
-const bwrapProbe = findExecutable('bwrap') ? spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-all', 'true']) : null;
-if (!bwrapProbe || bwrapProbe.status !== 0) {
-  skipWithReason(e2e, 'network end to end', `bubblewrap cannot run here (${bwrapProbe ? String(bwrapProbe.stderr).trim() : 'bwrap not on PATH'}); fix: apt-get install -y bubblewrap`);
+if (missing.length > 0) {
+  skipWithReason(e2e, 'network end to end', `${missing.join(', ')} not installed; fix: scripts/install-deps`);
   e2e.run();
 } else {
+  const tools = found as MonitorTools & { nsenter: string; bwrap: string; socat: string };
   let session: NetworkSession;
+  let monitor: NetworkMonitor;
   let hostListener: Server;
   let hostConnections = 0;
 
+  const inSandbox = async (argv: string[], input?: string): Promise<Ran> => {
+    const t0 = performance.now();
+    const full = [...monitor.enter(tools.nsenter), tools.bwrap, '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', HOME,
+      ...SANDBOX_NAMESPACES, '--die-with-parent', '--new-session', '--', ...argv];
+    const r = await runCollected(full, { env: sandboxEnv(session), as, stdin: input });
+    return { ...r, ms: performance.now() - t0 };
+  };
+
   e2e.before(async () => {
-    session = await startNetwork({ mode: 'allow', domains: [`${REGISTRY}:443`] }, { audit, id: 'e2e' });
+    session = await openSession('e2e');
+    monitor = await startMonitor({ tools, asUser, report: () => {} });
+    await Promise.all([monitor.listening, monitor.bridge(session.bridge)]);
     hostListener = createServer((s) => {
       hostConnections++;
       s.destroy();
@@ -85,13 +90,14 @@ if (!bwrapProbe || bwrapProbe.status !== 0) {
     await new Promise<void>((r) => hostListener.listen(0, '127.0.0.1', () => r()));
   });
   e2e.after(async () => {
+    await monitor.stop();
     await session.stop();
     hostListener.close();
   });
 
   e2e('npm view is-number version works through the proxy', async () => {
-    const r = await inSandbox(session, ['npm', 'view', 'is-number', 'version']);
-    assert.is(r.code, 0, r.stderr);
+    const r = await inSandbox(['npm', 'view', 'is-number', 'version']);
+    assert.is(r.status, 0, r.stderr);
     assert.match(r.stdout.trim(), /^\d+\.\d+\.\d+$/);
     const e = await net.next((e) => e.id === 'e2e' && e.host === REGISTRY && e.allowed);
     assert.is(e.reason, `allowlist:${REGISTRY}:443`);
@@ -99,79 +105,98 @@ if (!bwrapProbe || bwrapProbe.status !== 0) {
   });
 
   e2e('curl works through HTTPS_PROXY (CONNECT) and through ALL_PROXY (SOCKS5)', async () => {
-    const viaHttp = await inSandbox(session, ['curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}', `https://${REGISTRY}/is-number`]);
+    const viaHttp = await inSandbox(['curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}', `https://${REGISTRY}/is-number`]);
     assert.is(viaHttp.stdout, '200', viaHttp.stderr);
-    const viaSocks = await inSandbox(session, ['sh', '-c', `curl -sS -x "$ALL_PROXY" -o /dev/null -w '%{http_code}' https://${REGISTRY}/is-number`]);
+    const viaSocks = await inSandbox(['sh', '-c', `curl -sS -x "$ALL_PROXY" -o /dev/null -w '%{http_code}' https://${REGISTRY}/is-number`]);
     assert.is(viaSocks.stdout, '200', viaSocks.stderr);
     await net.next((e) => e.id === 'e2e' && e.protocol === 'socks5' && e.allowed);
   });
 
   e2e('a direct TCP connect to a host loopback listener fails, and so does one to the registry address', async () => {
     const port = (hostListener.address() as AddressInfo).port;
-    const r = await inSandbox(session, ['bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`]);
-    assert.is.not(r.code, 0);
+    const r = await inSandbox(['bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`]);
+    assert.is.not(r.status, 0);
     assert.is(hostConnections, 0);
-    const direct = await inSandbox(session, ['bash', '-c', 'exec 3<>/dev/tcp/203.0.113.80/443']);
-    assert.is.not(direct.code, 0);
-    assert.match(direct.stderr, /unreachable/i);
+    const direct = await inSandbox(['bash', '-c', 'exec 3<>/dev/tcp/203.0.113.80/443']);
+    assert.is.not(direct.status, 0);
+    // The monitor routes every address to the namespace's own lo: refused at once.
+    assert.match(direct.stderr, /refused/i);
   });
 
   e2e('DNS does not work inside: getent hosts fails', async () => {
-    const r = await inSandbox(session, ['getent', 'hosts', REGISTRY]);
-    assert.is(r.code, 2, `getent exit ${r.code}: ${r.stdout}`);
+    const r = await inSandbox(['getent', 'hosts', REGISTRY]);
+    assert.is(r.status, 2, `getent exit ${r.status}: ${r.stdout}`);
     assert.is(r.stdout, '');
   });
 
   e2e('CONNECT to 127.0.0.1 through the proxy is refused and logged', async () => {
     const port = (hostListener.address() as AddressInfo).port;
-    const r = await inSandbox(session, ['sh', '-c', `curl -sS --noproxy '' -x "$HTTPS_PROXY" https://127.0.0.1:${port}/`]);
-    assert.is(r.code, 56, r.stderr);
+    const r = await inSandbox(['sh', '-c', `curl -sS --noproxy '' -x "$HTTPS_PROXY" https://127.0.0.1:${port}/`]);
+    assert.is(r.status, 56, r.stderr);
     assert.match(r.stderr, /403/);
     const e = await net.next((e) => e.id === 'e2e' && e.host === '127.0.0.1' && e.port === port);
     assert.equal([e.protocol, e.allowed, e.reason], ['connect', false, 'ip-literal']);
     assert.is(hostConnections, 0);
   });
 
-  e2e('the command keeps its exit status, signals and stdin', async () => {
-    const status = await inSandbox(session, ['sh', '-c', 'exit 7']);
-    assert.is(status.code, 7);
-    const bare = await run('bwrap', sandboxArgv(session, ['sh', '-c', 'kill -TERM $$']), sandboxEnv(session));
-    const wrapped = await inSandbox(session, ['sh', '-c', 'kill -TERM $$']);
-    assert.equal([wrapped.code, wrapped.signal], [bare.code, bare.signal]);
-    const echo = await inSandbox(session, ['cat'], 'stdin reaches the command\n');
-    assert.is(echo.stdout, 'stdin reaches the command\n');
+  e2e('the bridge is outside the sandbox: no socat in its process list, no proxy socket in its file system', async () => {
+    const r = await inSandbox(['sh', '-c', `ps -eo comm=; test -e ${session.bridge.socketPath} && echo socket-visible; exit 0`]);
+    assert.is(r.status, 0, r.stderr);
+    assert.not.match(r.stdout, /socat|tcpdump/);
+    assert.not.match(r.stdout, /socket-visible/);
   });
 
-  e2e('a bridge that cannot start fails with 125 and says why', async () => {
-    const argv = bridgeArgv({ socat: '/nonexistent/socat', port: 20001, socketPath: session.socketPath }, ['true']);
-    const r = await run('bwrap', sandboxArgv(session, argv), sandboxEnv(session));
-    assert.is(r.code, 125);
-    assert.match(r.stderr, /socat exited before listening/);
+  e2e('the bridge runs without capabilities, and its connections are bounded', async () => {
+    const pid = Number(monitor.enter('nsenter')[2]);
+    const ps = await runCollected(['ps', '-o', 'pid=,args=', '--ppid', String(pid)]);
+    const bridge = ps.stdout.split('\n').find((l) => l.includes('sbsh-net-bridge'));
+    assert.ok(bridge, ps.stdout);
+    assert.match(bridge, /max-children=\d+/);
+    const status = await runCollected(['cat', `/proc/${bridge.trim().split(/\s+/)[0]}/status`]);
+    for (const set of ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb']) assert.match(status.stdout, new RegExp(`${set}:\\s+0+\\n`), set);
+    assert.match(status.stdout, /NoNewPrivs:\s+1/);
+  });
+
+  e2e('a bridge that cannot start is a SetupError naming socat, and stop() still ends the monitor', async () => {
+    const m = await startMonitor({ tools, asUser, report: () => {} });
+    const err = await m.bridge({ ...session.bridge, socat: '/nonexistent/socat' }).catch((e: unknown) => e);
+    assert.instance(err, SetupError);
+    assert.match((err as SetupError).message, /socat exited before listening/);
+    assert.match((err as SetupError).fix, /socat/);
+    assert.equal(await m.stop(), []);
+  });
+
+  e2e('a bridge path socat or the monitor would split is refused before it is passed on', async () => {
+    const m = await startMonitor({ tools, asUser, report: () => {} });
+    const err = await m.bridge({ ...session.bridge, socketPath: '/tmp/a,b/proxy.sock' }).catch((e: unknown) => e);
+    assert.instance(err, SetupError);
+    assert.match((err as SetupError).message, /a,b/);
+    await m.stop();
   });
 
   e2e('start-up: proxy + bridge', async () => {
     const N = 15;
     const proxyMs: number[] = [];
-    const bareMs: number[] = [];
     const bridgeMs: number[] = [];
     for (let i = 0; i < N; i++) {
+      const m = await startMonitor({ tools, asUser, report: () => {} });
+      await m.listening;
       const t0 = performance.now();
-      const s = await startNetwork({ mode: 'allow', domains: [`${REGISTRY}:443`] }, { audit, id: 'bench' });
-      proxyMs.push(performance.now() - t0);
-      const bare = await run('bwrap', sandboxArgv(s, ['true']), sandboxEnv(s));
-      const wrapped = await inSandbox(s, ['true']);
-      assert.is(wrapped.code, 0, wrapped.stderr);
-      bareMs.push(bare.ms);
-      bridgeMs.push(wrapped.ms - bare.ms);
+      const s = await openSession('bench');
+      const t1 = performance.now();
+      await m.bridge(s.bridge);
+      const t2 = performance.now();
+      proxyMs.push(t1 - t0);
+      bridgeMs.push(t2 - t1);
+      await m.stop();
       await s.stop();
     }
-    const [proxy, bare, bridge] = [median(proxyMs), median(bareMs), median(bridgeMs)];
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+    const [proxy, bridge] = [median(proxyMs), median(bridgeMs)];
     process.stdout.write(
-      `start-up: proxy ${proxy.toFixed(1)} ms + bridge ${bridge.toFixed(1)} ms = ${(proxy + bridge).toFixed(1)} ms ` +
-        `(median of ${N}; bridge = bwrap with it - bwrap without, which took ${bare.toFixed(1)} ms)\n`,
+      `start-up: proxy ${proxy.toFixed(1)} ms, then the bridge ${bridge.toFixed(1)} ms (median of ${N}); ` +
+        'the backend starts the bridge before bwrap and the proxy once bwrap is spawned, and the command waits for both\n',
     );
-    // Relative to bwrap itself so that a loaded machine does not fail it, yet
-    // a fixed sleep or a slow readiness poll (several bwrap start-ups) does.
   });
 
   e2e.run();

@@ -6,7 +6,6 @@ const base: BwrapLayout = {
   hidden: ['/tmp', '/run', '/home/u'],
   workspace: '/home/u/proj',
   writable: [],
-  readonly: [],
   masks: [],
   emptyFile: '/tmp/sbsh-stage-x/empty',
   cwd: '/home/u/proj',
@@ -44,11 +43,6 @@ const orderCases: [string, Partial<BwrapLayout>, string[]][] = [
     'a cache bound from elsewhere lands inside the fresh HOME',
     { writable: [{ source: '/var/cache/sbsh/65533/.npm', dest: '/home/u/.npm' }] },
     ['tmpfs /tmp', 'tmpfs /run', 'tmpfs /home/u', 'ro-bind /home/u/proj', 'bind /home/u/.npm'],
-  ],
-  [
-    'a socket under /tmp is bound after /tmp is hidden',
-    { readonly: [{ source: '/tmp/sbsh-net-1/proxy.sock', dest: '/tmp/sbsh-net-1/proxy.sock' }] },
-    ['tmpfs /tmp', 'tmpfs /run', 'tmpfs /home/u', 'ro-bind /home/u/proj', 'ro-bind /tmp/sbsh-net-1/proxy.sock'],
   ],
 ];
 
