@@ -18,7 +18,7 @@ import { skipWithReason } from '../helpers/skip.js';
 
 const PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 const tool = (name: string) => findExecutable(name, PATH);
-const found = { setpriv: tool('setpriv'), unshare: tool('unshare'), bash: tool('bash'), ip: tool('ip'), tcpdump: tool('tcpdump'), nsenter: tool('nsenter'), bwrap: tool('bwrap') };
+const found = { setpriv: tool('setpriv'), unshare: tool('unshare'), bash: tool('bash'), ip: tool('ip'), tcpdump: tool('tcpdump'), nsenter: tool('nsenter'), bwrap: tool('bwrap'), socat: tool('socat') };
 const missing = Object.entries(found).filter(([, v]) => !v).map(([k]) => k);
 const root = process.getuid?.() === 0;
 // As root the monitor runs as the sandbox's uid, exactly as the backend does.
@@ -127,11 +127,13 @@ if (missing.length > 0) {
     assert.is(overflow, 50);
   });
 
-  s('when sbsh itself is killed (SIGKILL), the monitor does not outlive it', async () => {
+  s('when sbsh itself is killed (SIGKILL), neither the monitor nor its bridge outlives it', async () => {
+    const bridgePort = 21000 + (process.pid % 1000);
+    const bridge = { socat: found.socat, port: bridgePort, socketPath: '/tmp/sbsh-monitor-test.sock' };
     const driver = `
       import { startMonitor } from ${JSON.stringify(new URL('../../lib/net/monitor.js', import.meta.url).href)};
       const m = await startMonitor({ tools: ${JSON.stringify(tools)}, asUser: ${JSON.stringify(asUser)}, report: () => {} });
-      await m.listening;
+      await Promise.all([m.listening, m.bridge(${JSON.stringify(bridge)})]);
       console.log(m.enter('nsenter').join(' '));
       setInterval(() => {}, 1000);`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', driver], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -142,12 +144,13 @@ if (missing.length > 0) {
     const port = args[args.indexOf('sbsh-monitor') + 4];
     const mine = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
       try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`udp dst port ${port} and`);
+        const cmdline = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+        return cmdline.includes(`udp dst port ${port} and`) || cmdline.includes(`TCP-LISTEN:${bridgePort},`);
       } catch {
         return false;
       }
     });
-    assert.ok(mine().length >= 2, 'the monitor and its tcpdump are found while they run');
+    assert.ok(mine().length >= 3, 'the monitor, its tcpdump and its bridge are found while they run');
     child.kill('SIGKILL');
     let left = mine();
     for (let i = 0; i < 50 && left.length > 0; i++) {
