@@ -1,7 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { AuditEvent, type AuditInput } from './schema.js';
 import type { Plan } from '../plan/schema.js';
 
@@ -22,8 +21,13 @@ export function auditLogPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.SBSH_AUDIT_LOG || join(stateDir(env), 'audit.jsonl');
 }
 
+/**
+ * 8 hex digits, enough to tell commands and sessions apart in one log. Not a
+ * secret, so not node:crypto either: it costs ~8 ms to load in every new
+ * sbsh process.
+ */
 export function newId(): string {
-  return randomUUID().slice(0, 8);
+  return Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0');
 }
 
 /**

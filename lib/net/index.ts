@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomInt } from 'node:crypto';
 import type { NetworkPlan } from '../plan/schema.js';
 import type { Audit } from '../audit/bus.js';
 import { SetupError } from '../sandbox/types.js';
 import { AllowlistError, parseAllowlist, type AllowEntry } from './allowlist.js';
 import { BRIDGE_SAFE_PATH, findExecutable, proxyEnv, type Bridge } from './bridge.js';
+import { randomIntSync } from './random.js';
 import type { RunningProxy } from './proxy.js';
 
 // Network for one sandboxed command: a proxy on the host that admits only the
@@ -64,7 +64,7 @@ export function openNetwork(net: NetworkPlan, ctx: { audit: Audit; id: string })
     rmSync(dir, { recursive: true, force: true });
     throw new SetupError(`the proxy socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes or has characters other than letters, digits and ._/-`, 'set TMPDIR to a short plain directory, e.g. TMPDIR=/tmp');
   }
-  const port = randomInt(...BRIDGE_PORTS);
+  const port = randomIntSync(...BRIDGE_PORTS);
   let proxy: Promise<RunningProxy> | null = null;
   let stopping: Promise<void> | null = null;
   return {

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
-import { randomBytes, randomInt } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import type { AuditInput } from '../audit/schema.js';
 import { SetupError } from '../sandbox/types.js';
 import { BRIDGE_SAFE_PATH, type Bridge } from './bridge.js';
+import { randomBytesSync, randomIntSync } from './random.js';
 import { decodeFrame, PcapReader, type DirectAttempt } from './pcap.js';
 
 /** A network audit event before the bus stamps it. */
@@ -192,8 +192,8 @@ export async function startMonitor(opts: MonitorOptions): Promise<NetworkMonitor
   const { tools } = opts;
   // tcpdump run as uid 0 would try to switch to its own user, which the namespace does not map.
   if (process.getuid?.() === 0 && opts.asUser.length === 0) throw new Error('startMonitor: as root, the monitor must run as the sandbox\'s uid (asUser)');
-  const sentinelPort = randomInt(...SENTINEL_PORTS);
-  const nonce = randomBytes(12).toString('hex');
+  const sentinelPort = randomIntSync(...SENTINEL_PORTS);
+  const nonce = randomBytesSync(12).toString('hex');
   const argv = [
     ...(opts.asUser.length > 0 ? [tools.setpriv, ...opts.asUser, '--'] : []),
     tools.unshare, '--user', '--map-current-user', '--keep-caps', '--net', '--',

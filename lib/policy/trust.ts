@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { PolicyError } from './errors.js';
@@ -34,7 +34,12 @@ export function trustStorePath(env: NodeJS.ProcessEnv): string {
   return join(configDir(env), 'trusted.json');
 }
 
+// Loaded on first use: node:crypto costs ~8 ms in every new sbsh process,
+// and only a repository with its own policy file needs a hash.
+const requireBuiltin = createRequire(import.meta.url);
+
 export function contentHash(bytes: Buffer): string {
+  const { createHash } = requireBuiltin('node:crypto') as typeof import('node:crypto');
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 

@@ -1,9 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { join } from 'node:path';
 import { builtinCacheDir, loadPolicyFresh } from '../../lib/policy/load.js';
 import { readLayerFile } from '../../lib/policy/layer.js';
+import { contentKey } from '../../lib/policy/layer-cache.js';
 import { builtinPolicyFile } from '../../lib/policy/builtin.js';
 import { fixturesDir, makeTmpEnv, type TmpEnv, withEnv } from './tmp-env.js';
 
@@ -22,8 +24,31 @@ test('one entry per built-in read, named by content hash; user and repository fi
   loadPolicyFresh({ workspace: t.workspace, env: t.env, builtinDir: BUILTIN, base: 'ci' });
   const names = entries(t);
   assert.is(names.length, 3, names.join());
-  assert.ok(names.every((n) => /^[0-9a-f]{64}\.json$/.test(n)));
+  assert.ok(names.every((n) => /^sbsh-policy-data-\d+-[0-9a-f]{16}\.json$/.test(n)), names.join());
 }));
+
+test('an edited built-in gets an entry of its own: the new content is what loads, even at the same size', withEnv((t) => {
+  const dir = join(t.home, 'builtin');
+  cpSync(BUILTIN, dir, { recursive: true });
+  const file = join(dir, 'default.yaml');
+  assert.is(loadPolicyFresh({ workspace: t.workspace, env: t.env, builtinDir: dir }).policy.guard!.kill_after, 5);
+  writeFileSync(file, readFileSync(file, 'utf8').replace('kill_after: 5', 'kill_after: 6'));
+  assert.is(loadPolicyFresh({ workspace: t.workspace, env: t.env, builtinDir: dir }).policy.guard!.kill_after, 6);
+  assert.is(entries(t).length, 2);
+}));
+
+test('the content key tells apart inputs one byte apart, and is stable', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 1, maxLength: 4096 }), fc.nat(), fc.integer({ min: 1, max: 255 }), (bytes, at, delta) => {
+      const other = Uint8Array.from(bytes);
+      const i = at % bytes.length;
+      other[i] = (other[i]! + delta) % 256;
+      return contentKey(bytes) !== contentKey(other) && contentKey(bytes) !== contentKey(bytes.subarray(1)) && contentKey(bytes) === contentKey(Uint8Array.from(bytes));
+    }),
+    { numRuns: 2000 },
+  );
+  assert.match(contentKey(new Uint8Array()), /^[0-9a-f]{16}$/);
+});
 
 test('a cached entry is what the next load uses (so it must be as protected as trusted.json)', withEnv((t) => {
   loadPolicyFresh({ workspace: t.workspace, env: t.env, builtinDir: BUILTIN });
