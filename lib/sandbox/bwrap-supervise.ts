@@ -58,6 +58,8 @@ export function superviseBwrap(run: RunHandle, limits: LimitsPlan, ctx: RunConte
     grace: NodeJS.Timeout | null;
     pending: NodeJS.Signals | null;
     notReady: SetupError | null;
+    /** A signal that came before the go-ahead: the command never starts. */
+    cancelled: NodeJS.Signals | null;
   } = {
     watch: null,
     killedFor: null,
@@ -65,6 +67,7 @@ export function superviseBwrap(run: RunHandle, limits: LimitsPlan, ctx: RunConte
     grace: null,
     pending: null,
     notReady: null,
+    cancelled: null,
   };
 
   // Ends everything in the sandbox. SIGKILL on the PID namespace's init makes
@@ -107,7 +110,7 @@ export function superviseBwrap(run: RunHandle, limits: LimitsPlan, ctx: RunConte
     if (released && docs.childPid !== null) ctx.audit.emit({ type: 'start', id: ctx.id, backend: 'bwrap', pid: docs.childPid });
   };
   const docs = readStatus(run, (pid) => {
-    if (st.notReady) {
+    if (st.notReady || st.cancelled) {
       killSandbox();
       return;
     }
@@ -121,6 +124,7 @@ export function superviseBwrap(run: RunHandle, limits: LimitsPlan, ctx: RunConte
   // milliseconds of the spawn; the grace timer covers a bwrap that never says.
   ready.then(
     () => {
+      if (st.cancelled) return;
       released = true;
       run.gate?.end('1');
       announce();
@@ -136,6 +140,16 @@ export function superviseBwrap(run: RunHandle, limits: LimitsPlan, ctx: RunConte
   return {
     forward(signal) {
       st.forwarded = signal;
+      // Before the go-ahead the command has not started, and its process
+      // group may not exist yet (bwrap waits at --block-fd before setsid):
+      // the run is called off instead, and never starts.
+      if (!released && !st.cancelled) {
+        st.cancelled = signal;
+        if (docs.childPid !== null) killSandbox();
+        st.grace ??= setTimeout(() => run.kill('SIGKILL'), GRACE_MS);
+        st.grace.unref();
+        return;
+      }
       if (!st.grace && signal !== 'SIGINT') {
         st.grace = setTimeout(killSandbox, GRACE_MS);
         st.grace.unref();
@@ -163,6 +177,7 @@ export function superviseBwrap(run: RunHandle, limits: LimitsPlan, ctx: RunConte
       st.watch?.stop();
       if (st.grace) clearTimeout(st.grace);
       run.gate?.destroy();
+      if (st.cancelled) return { status: 128 + (constants.signals[st.cancelled] ?? 0), signal: st.cancelled };
       if (st.notReady) {
         run.report(setupFailureMessage('bwrap', st.notReady));
         ctx.audit.emit({ type: 'violation', id: ctx.id, kind: 'setup', rule: 'backend.bwrap', detail: st.notReady.message });

@@ -87,6 +87,20 @@ if (!bwrap) {
     assert.not.ok(events.some((e) => e.type === 'start'), 'no start event for a command that never started');
   });
 
+  s('a signal before the go-ahead calls the run off: 128+n, the command never ran, no start event, however long the go-ahead takes', async () => {
+    const events: AuditEvent[] = [];
+    // Longer than any retry of delivering the signal to a process group that does not exist yet.
+    const ready = later(1500, () => {});
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 100);
+    const r = await runPrepared(gated(dir, ready, events), { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' }, { signal: abort.signal });
+    assert.equal(r, { status: 143, signal: 'SIGTERM' });
+    await ready;
+    await later(300, () => {});
+    assert.not.ok(existsSync(join(dir, 'ran')), 'the command ran');
+    assert.not.ok(events.some((e) => e.type === 'start'), 'no start event for a command that never started');
+  });
+
   s('a go-ahead that fails at once (before bwrap reports its init) is handled the same', async () => {
     const events: AuditEvent[] = [];
     const ready = Promise.reject(new SetupError('monitor failed early', 'run `sbsh doctor`'));
