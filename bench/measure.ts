@@ -34,6 +34,23 @@ export function timeCommand(name: string, argv: string[], opts: SpawnSyncOptions
   return { name, ms };
 }
 
+/**
+ * Times several commands in turns (A, B, A, B, …) rather than all runs of
+ * one and then the other, so that a drift in the machine's load falls on
+ * every command alike.
+ */
+export function timeInTurns(commands: { name: string; argv: string[] }[], opts: SpawnSyncOptions & { runs?: number; warmup?: number; before?: () => void } = {}): Sample[] {
+  const { runs = 20, warmup = 2, ...rest } = opts;
+  const samples = commands.map((c) => ({ name: c.name, ms: [] as number[] }));
+  for (let i = 0; i < warmup + runs; i++) {
+    commands.forEach((c, k) => {
+      const [ms] = timeCommand(c.name, c.argv, { ...rest, runs: 1, warmup: 0 }).ms;
+      if (i >= warmup) samples[k]!.ms.push(ms!);
+    });
+  }
+  return samples;
+}
+
 export function report(title: string, samples: Sample[], baseline: string): string {
   const base = samples.find((s) => s.name === baseline);
   if (!base) throw new Error(`no baseline ${baseline}`);

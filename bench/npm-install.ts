@@ -1,13 +1,13 @@
 // `npm install` of a small real project from the registry, sandboxed by sbsh
-// (through the proxy) against bare npm on the host, in the same run, warm
-// cache: node_modules is removed before every run, the lockfile and npm's
-// cache stay. Needs the npm registry.
+// (through the proxy) against bare npm on the host, in the same run and in
+// turns, warm cache: node_modules is removed before every run, the lockfile
+// and npm's cache stay. Needs the npm registry.
 // Run: npx tsc -p . && node dist/bench/npm-install.js [runs]
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { report, timeCommand, median, benchWorkspace } from './measure.js';
+import { report, timeInTurns, median, benchWorkspace } from './measure.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const sbsh = join(root, 'bin/sbsh');
@@ -25,9 +25,9 @@ const clean = () => rmSync(join(ws, 'node_modules'), { recursive: true, force: t
 const first = spawnSync('npm', ['install'], { cwd: ws, env, stdio: 'inherit' });
 if (first.status !== 0) throw new Error('npm install on the host failed: is the registry reachable?');
 
-const samples = [
-  timeCommand('npm install (host)', ['npm', 'install'], { cwd: ws, env, runs, warmup: 1, before: clean }),
-  timeCommand("sbsh -c 'npm install'", [process.execPath, sbsh, '-c', 'npm install'], { cwd: ws, env, runs, warmup: 1, before: clean }),
-];
+const samples = timeInTurns([
+  { name: 'npm install (host)', argv: ['npm', 'install'] },
+  { name: "sbsh -c 'npm install'", argv: [process.execPath, sbsh, '-c', 'npm install'] },
+], { cwd: ws, env, runs, warmup: 1, before: clean });
 console.log(report('npm install, warm cache: sandboxed vs bare', samples, 'npm install (host)'));
 console.log(`ratio: ${(median(samples[1]!.ms) / median(samples[0]!.ms)).toFixed(3)} (target ≤ 1.15)`);
