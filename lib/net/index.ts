@@ -26,7 +26,7 @@ export interface NetworkSession {
   bridge: Bridge;
   /** Proxy variables for the sandboxed command, pointing at the bridge's port on its loopback. */
   env: Record<string, string>;
-  /** Starts the proxy; settles once it listens on socketPath (rejects with a SetupError). */
+  /** Starts the proxy; settles once it listens on `bridge.socketPath` (rejects with a SetupError). */
   listen(): Promise<void>;
   /** Closes everything; never hangs. */
   stop(): Promise<void>;

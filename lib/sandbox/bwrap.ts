@@ -239,9 +239,9 @@ interface Resolved {
   argv: string[];
   /**
    * Called once bwrap is spawned; settles when the command may run: the
-   * network monitor captures and the proxy (if any) listens, reachable by
-   * the sandbox's uid. Starting the proxy only then overlaps its loading
-   * with bwrap building the sandbox.
+   * network monitor captures and, with network, its bridge and the proxy
+   * listen (the socket reachable by the sandbox's uid). Starting the proxy
+   * only then overlaps its loading with bwrap building the sandbox.
    */
   ready(): Promise<void>;
 }
@@ -355,8 +355,8 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
     emptyFile: staging.emptyFile,
     cwd: sb.cwd,
     statusFd: 3,
-    // bwrap builds the sandbox while the monitor's capture starts; the
-    // command itself waits at this fd until the capture runs.
+    // bwrap builds the sandbox while the monitor's capture, the bridge and
+    // the proxy start; the command itself waits at this fd for all of them.
     blockFd: 4,
     command: inner,
   };
