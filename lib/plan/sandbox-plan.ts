@@ -43,6 +43,18 @@ function resolvedPaths(p: Profile, workspace: string, home: string): ResolvedPat
   return r;
 }
 
+/**
+ * The writable paths of the ecosystems the line's commands belong to, when
+ * the profile asks for them: an npm install gets node_modules, not .venv.
+ * A line of no known ecosystem gets every ecosystem's.
+ */
+function ecosystemWritable(i: SandboxInputs): string[] {
+  if (!(i.profile.workspace?.ecosystem_paths ?? DEFAULTS.ecosystem_paths)) return [];
+  const named = [...new Set(i.reasons.flatMap((r) => (r.ecosystem ? [r.ecosystem] : [])))];
+  const chosen = named.length > 0 ? named : Object.keys(i.ecosystems ?? {});
+  return chosen.flatMap((name) => (i.ecosystems?.[name]?.writable_paths ?? []).map((w) => resolvePolicyPath(w, i.workspace, i.home)));
+}
+
 /** Everything a sandboxed run of this profile will do, with every path absolute. */
 export function planSandbox(i: SandboxInputs): SandboxPlan {
   const { profile: p, workspace, home } = i;
@@ -52,7 +64,7 @@ export function planSandbox(i: SandboxInputs): SandboxPlan {
   return {
     workspace,
     cwd: i.cwd,
-    writable: [...paths.writable],
+    writable: sortedUnique([...paths.writable, ...ecosystemWritable(i)]),
     masked: sortedUnique([...findExcluded(workspace, exclude), ...existingPaths(paths.maskCandidates)]),
     exclude_patterns: [...exclude],
     home,

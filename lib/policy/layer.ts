@@ -88,11 +88,12 @@ function checkSemantics(src: () => PolicySource, layer: PolicyLayer): void {
         ? `expected a glob relative to the workspace root (no leading / and no ..), got ${JSON.stringify(p)}`
         : null,
     );
-    checkEach(src, [...at, 'workspace', 'writable_paths'], profile.workspace?.writable_paths, (p) =>
-      p === '' ? 'expected a path relative to the workspace root, ~/…, or absolute; got an empty string' : null,
-    );
+    checkEach(src, [...at, 'workspace', 'writable_paths'], profile.workspace?.writable_paths, checkWritable);
   }
-  for (const [name, eco] of Object.entries(layer.ecosystems ?? {})) checkEach(src, ['ecosystems', name, 'domains'], eco.domains, checkDomain);
+  for (const [name, eco] of Object.entries(layer.ecosystems ?? {})) {
+    checkEach(src, ['ecosystems', name, 'domains'], eco.domains, checkDomain);
+    checkEach(src, ['ecosystems', name, 'writable_paths'], eco.writable_paths, checkWritable);
+  }
 
   const seen = new Map<string, number>();
   (layer.classify?.rules ?? []).forEach((rule, i) => {
@@ -107,6 +108,10 @@ function checkSemantics(src: () => PolicySource, layer: PolicyLayer): void {
       }
     }
   });
+}
+
+function checkWritable(path: string): string | null {
+  return path === '' ? 'expected a path relative to the workspace root, ~/…, or absolute; got an empty string' : null;
 }
 
 function checkDomain(entry: string): string | null {

@@ -27,6 +27,7 @@ export const DEFAULTS = {
   backend: 'auto',
   network_mode: 'off',
   ecosystem_domains: false,
+  ecosystem_paths: false,
   no_new_privileges: true,
   guard_strict: false,
 } as const;

@@ -25,6 +25,11 @@ export const Workspace = z.strictObject({
   writable_paths: z.array(z.string()).optional(),
   /** Globs relative to the workspace root, hidden (masked empty) inside the sandbox. */
   exclude_paths: z.array(z.string()).optional(),
+  /**
+   * Add the writable paths of the ecosystems the line's commands belong to
+   * (see `ecosystems`); a line of no known ecosystem gets every ecosystem's.
+   */
+  ecosystem_paths: z.boolean().optional(),
 });
 
 export const Environment = z.strictObject({
@@ -71,7 +76,10 @@ export const Guard = z.strictObject({
 });
 
 export const Ecosystem = z.strictObject({
-  domains: z.array(z.string()),
+  /** Reachable through the proxy from a profile with `network.ecosystem_domains`. */
+  domains: z.array(z.string()).optional(),
+  /** Writable in a profile with `workspace.ecosystem_paths`: as `workspace.writable_paths`. */
+  writable_paths: z.array(z.string()).optional(),
 });
 
 export const PolicyLayer = z.strictObject({

@@ -61,8 +61,12 @@ class Tightener {
     }
     for (const [name, eco] of Object.entries(d.ecosystems ?? {})) {
       const at = ['ecosystems', name];
-      if (this.get(at) === undefined) this.ignore(at, `an untrusted repository cannot add an ecosystem (its domains would be reachable); ${TRUST_HINT}`);
-      else this.narrowDomains([...at, 'domains'], eco.domains);
+      if (this.get(at) === undefined) {
+        this.ignore(at, `an untrusted repository cannot add an ecosystem (its domains would be reachable, its paths writable); ${TRUST_HINT}`);
+        continue;
+      }
+      if (eco.domains) this.narrowDomains([...at, 'domains'], eco.domains);
+      if (eco.writable_paths) this.narrow([...at, 'writable_paths'], eco.writable_paths, pathCovers, normalisePolicyPath, 'writable paths');
     }
     if (d.guard?.strict !== undefined) this.stricter(['guard', 'strict'], d.guard.strict, DEFAULTS.guard_strict, (v) => (v ? 1 : 0), 'strict: false');
     if (d.guard?.kill_after !== undefined) this.minimum(['guard', 'kill_after'], d.guard.kill_after);
@@ -145,6 +149,9 @@ class Tightener {
     const ws = p.workspace;
     if (ws?.writable_paths) this.narrow([...at, 'workspace', 'writable_paths'], ws.writable_paths, pathCovers, normalisePolicyPath, 'writable paths');
     if (ws?.exclude_paths) this.union([...at, 'workspace', 'exclude_paths'], ws.exclude_paths);
+    if (ws?.ecosystem_paths !== undefined) {
+      this.stricter([...at, 'workspace', 'ecosystem_paths'], ws.ecosystem_paths, DEFAULTS.ecosystem_paths, (v) => (v ? 0 : 1), `ecosystem_paths: ${ws.ecosystem_paths}`);
+    }
     if (p.mask_paths) this.union([...at, 'mask_paths'], p.mask_paths);
     const env = p.environment;
     if (env?.pass_through) this.narrow([...at, 'environment', 'pass_through'], env.pass_through, nameGlobCovers, (n) => n, 'pass-through names');

@@ -11,7 +11,8 @@ import { adversarialSuite, type RunLine } from './suite.js';
 // (policies/default.yaml): same writable paths, masks, environment rules,
 // network and limits.
 
-const INSTALL_WRITABLE = ['node_modules', '.pnpm-store', '.yarn/cache', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', '.venv', 'target', 'vendor', 'dist', 'build', 'out', '.cache'];
+// An npm install's: the install profile's own paths and the npm ecosystem's.
+const INSTALL_WRITABLE = ['node_modules', '.pnpm-store', '.yarn/cache', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'dist', 'build', 'out', '.cache'];
 const BUILD_WRITABLE = ['dist', 'build', 'out', 'target', 'coverage', '.cache', 'node_modules/.cache', 'tsconfig.tsbuildinfo'];
 const WORKSPACE_EXCLUDED = ['.env', '.npmrc'];
 const HOME_MASKS = ['.ssh', '.aws', '.docker', '.kube', '.gnupg', '.npmrc', '.netrc', '.git-credentials', '.bash_history'];

@@ -43,11 +43,11 @@ test('rule ids are unique, every rule says why, dangerous rules are guard.*', ()
 test('every ecosystem a rule names has domains', () => {
   for (const r of rules) {
     if (r.ecosystem === undefined) continue;
-    assert.ok(layer.ecosystems?.[r.ecosystem]?.domains.length, `rule ${r.id} names ecosystem ${r.ecosystem}, which has no domains`);
+    assert.ok(layer.ecosystems?.[r.ecosystem]?.domains?.length, `rule ${r.id} names ecosystem ${r.ecosystem}, which has no domains`);
   }
   for (const e of ['npm', 'pypi', 'cargo', 'go', 'rubygems', 'composer', 'maven', 'gradle']) assert.ok(layer.ecosystems?.[e], e);
-  assert.ok(layer.ecosystems?.npm?.domains.includes('registry.npmjs.org'));
-  assert.ok(layer.ecosystems?.pypi?.domains.includes('files.pythonhosted.org'));
+  assert.ok(layer.ecosystems?.npm?.domains?.includes('registry.npmjs.org'));
+  assert.ok(layer.ecosystems?.pypi?.domains?.includes('files.pythonhosted.org'));
 });
 
 test('every guard list is present and non-empty', () => {
@@ -59,13 +59,18 @@ test('every guard list is present and non-empty', () => {
   assert.ok(g?.harmless_targets?.includes('/dev/null'));
 });
 
-test('install profile: registry network only, writes dependencies and outputs, never manifests, sources or .git', () => {
+test('install profile: registry network only, writes its ecosystems\' dependencies and outputs, never manifests, sources or .git', () => {
   const p = layer.profiles?.install;
   assert.equal(p?.network, { mode: 'allow', domains: [], ecosystem_domains: true });
   assert.is(p?.no_new_privileges, true);
-  const writable = p?.workspace?.writable_paths ?? [];
-  for (const w of ['node_modules', 'package-lock.json', '.venv', 'target', 'vendor']) assert.ok(writable.includes(w), w);
-  for (const w of ['package.json', 'pyproject.toml', 'Cargo.toml', 'go.mod', '.git', 'src', '.', '']) assert.not.ok(writable.includes(w), w);
+  assert.is(p?.workspace?.ecosystem_paths, true);
+  const own = p?.workspace?.writable_paths ?? [];
+  for (const w of ['dist', 'build', '.cache']) assert.ok(own.includes(w), w);
+  const eco = (name: string) => layer.ecosystems?.[name]?.writable_paths ?? [];
+  for (const [name, w] of [['npm', 'node_modules'], ['npm', 'package-lock.json'], ['npm', '~/.npm'], ['pypi', '.venv'], ['cargo', 'target'], ['go', 'vendor']] as const) assert.ok(eco(name).includes(w), `${name}: ${w}`);
+  assert.not.ok(own.includes('node_modules') || own.includes('.venv'), 'dependency trees are per ecosystem');
+  const every = [...own, ...Object.keys(layer.ecosystems ?? {}).flatMap(eco)];
+  for (const w of ['package.json', 'pyproject.toml', 'Cargo.toml', 'go.mod', '.git', 'src', '.', '']) assert.not.ok(every.includes(w), w);
   const excluded = p?.workspace?.exclude_paths ?? [];
   for (const e of ['.env*', '.npmrc', '.netrc', '*.pem', '*.key', 'id_*', '.git-credentials']) {
     assert.ok(excluded.includes(e), e);

@@ -71,6 +71,22 @@ test('an install is sandboxed in the git root, with the workspace .env files mas
   assert.is(s.limits.cpu_seconds, null, 'unset is null');
 }));
 
+test('an install writes its own ecosystems\' paths only: npm gets node_modules, not .venv or target', withWorkspace(async (t, ctx) => {
+  const cases: Array<[line: string, writable: string[], notWritable: string[]]> = [
+    ['npm install', ['node_modules', 'package-lock.json', 'dist', '~/.npm'], ['.venv', 'target', 'vendor', '~/.cache/pip']],
+    ['pip install -r requirements.txt', ['.venv', 'poetry.lock', '~/.cache/pip'], ['node_modules', 'package-lock.json', 'target']],
+    ['npm ci && cargo fetch', ['node_modules', 'target', 'Cargo.lock', '~/.cargo/registry'], ['.venv', 'vendor']],
+    ['npm ci && npm test', ['node_modules'], ['.venv', 'target']],
+  ];
+  const abs = (p: string) => (p.startsWith('~/') ? join(t.home, p.slice(2)) : join(t.workspace, p));
+  for (const [line, yes, no] of cases) {
+    const p = await makePlan(line, ctx);
+    assert.is(p.profile, 'install', line);
+    for (const w of yes) assert.ok(p.sandbox!.writable.includes(abs(w)), `${line}: ${w} should be writable`);
+    for (const w of no) assert.not.ok(p.sandbox!.writable.includes(abs(w)), `${line}: ${w} should not be writable`);
+  }
+}));
+
 test('credential directories outside the workspace are masked when they exist', withWorkspace(async (t, ctx) => {
   t.write(join(t.home, '.ssh', 'id_ed25519'), 'key');
   t.write(join(t.home, '.aws', 'credentials'), 'key');

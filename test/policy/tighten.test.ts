@@ -125,6 +125,18 @@ const CASES: Case[] = [
     ignored: ['extends'],
   },
   {
+    name: 'ecosystem writable paths: none can be added',
+    repo: 'ecosystems:\n  npm: { writable_paths: [node_modules, .venv] }\n  evil: { writable_paths: [src] }\n',
+    expect: [['ecosystems.npm.writable_paths', undefined], ['ecosystems.npm.domains', ['registry.npmjs.org']], ['ecosystems.evil', undefined]],
+    ignored: ['ecosystems.npm.writable_paths', 'ecosystems.npm.writable_paths', 'ecosystems.evil'],
+  },
+  {
+    name: 'ecosystem_paths: true is not stricter than false',
+    repo: 'profiles:\n  install: { workspace: { ecosystem_paths: true } }\n',
+    expect: [[`${P}.workspace.ecosystem_paths`, undefined]],
+    ignored: [`${P}.workspace.ecosystem_paths`],
+  },
+  {
     name: 'ecosystems: no new ones, domains only narrowed',
     repo: 'ecosystems:\n  evil: { domains: [evil.com] }\n  pypi: { domains: [pypi.org, evil.com] }\n',
     expect: [['ecosystems.evil', undefined], ['ecosystems.pypi.domains', ['pypi.org:443', 'pypi.org:80']]],
@@ -173,6 +185,21 @@ for (const c of CASES) {
     }
   });
 }
+
+test('over a user layer that grants them, a repository may remove ecosystem paths and turn ecosystem_paths off, not more', () => {
+  const t = makeTmpEnv();
+  try {
+    t.write(t.userPolicy, 'ecosystems:\n  npm: { writable_paths: [node_modules, package-lock.json] }\nprofiles:\n  install: { workspace: { ecosystem_paths: true } }\n');
+    t.write(t.repoPolicy, 'ecosystems:\n  npm: { writable_paths: [node_modules, .venv] }\nprofiles:\n  install: { workspace: { ecosystem_paths: false } }\n');
+    const p = loadPolicyFresh({ workspace: t.workspace, env: t.env, builtinDir: BUILTIN });
+    assert.equal(p.policy.ecosystems!.npm!.writable_paths, ['node_modules']);
+    assert.is(p.policy.profiles!.install!.workspace!.ecosystem_paths, false);
+    assert.equal(p.ignored.map((i) => i.key), ['ecosystems.npm.writable_paths']);
+    assert.match(p.ignored[0]!.why, /"\.venv" is not among the writable paths below it/);
+  } finally {
+    t.cleanup();
+  }
+});
 
 test('ignored entries say what was refused and why', () => {
   const p = load('profiles:\n  install:\n    network:\n      domains: [evil.com]\n    limits: { memory_mb: 9000 }\n    environment: { set: { NODE_OPTIONS: "-r x" } }\nrules:\n  install: { action: host }\n');
