@@ -113,4 +113,24 @@ test('planSandbox: absolute writable paths, masks that exist, defaults when unse
   assert.equal(s.network, { mode: 'off', domains: [] });
 }));
 
+test('planSandbox: ecosystem paths, only with ecosystem_paths, only the line\'s ecosystems (every one for a line of none)', withEnv((t) => {
+  const ecosystems = { npm: { writable_paths: ['node_modules', '~/.npm'] }, pypi: { writable_paths: ['.venv'] }, go: { domains: ['proxy.golang.org'] } };
+  const ws = (p: string) => join(t.workspace, p);
+  const cases: Array<[name: string, ecosystemPaths: boolean | undefined, reasonEcosystems: Array<string | undefined>, writable: string[]]> = [
+    ['off by default', undefined, ['npm'], [ws('dist')]],
+    ['off', false, ['npm'], [ws('dist')]],
+    ['npm only', true, ['npm'], [ws('dist'), ws('node_modules'), join(t.home, '.npm')]],
+    ['npm twice and pypi', true, ['npm', 'pypi', 'npm'], [ws('dist'), ws('node_modules'), join(t.home, '.npm'), ws('.venv')]],
+    ['an ecosystem without paths', true, ['go'], [ws('dist')]],
+    ['no ecosystem: every one', true, [undefined], [ws('dist'), ws('node_modules'), join(t.home, '.npm'), ws('.venv')]],
+    ['no reasons: every one', true, [], [ws('dist'), ws('node_modules'), join(t.home, '.npm'), ws('.venv')]],
+  ];
+  for (const [name, ecosystemPaths, ecos, writable] of cases) {
+    const profile = { workspace: { writable_paths: ['dist'], ...(ecosystemPaths === undefined ? {} : { ecosystem_paths: ecosystemPaths }) } };
+    const reasons = ecos.map((e) => ({ rule: 'r', class: 'install' as const, command: 'x', why: 'w', ...(e ? { ecosystem: e } : {}) }));
+    const s = planSandbox({ workspace: t.workspace, cwd: t.workspace, home: t.home, env: t.env, profile, ecosystems, reasons });
+    assert.equal(s.writable, writable.sort(), name);
+  }
+}));
+
 test.run();
