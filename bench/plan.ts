@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { loadPolicy, makePlan } from '../lib/plan/index.js';
 import { classifyLine } from '../lib/plan/classify-line.js';
 import { loadParser } from '../lib/parse/index.js';
+import { readLayerFile } from '../lib/policy/layer.js';
+import { builtinPolicyFile } from '../lib/policy/builtin.js';
+import { builtinCacheDir } from '../lib/policy/load.js';
 import { median, benchWorkspace } from './measure.js';
 
 const ws = benchWorkspace('sbsh-bench-plan-');
@@ -55,3 +58,17 @@ for (const line of lines) {
   const m = await perPlan(line);
   console.log(`| \`${line.replace(/\|/g, '\\|')}\` | ${p.toFixed(1)} | ${c.toFixed(1)} | ${m.toFixed(1)} | ${(m / p).toFixed(1)} |`);
 }
+
+// The built-in policy from its data cache (lib/policy/layer-cache.ts) against
+// parsing its YAML, in CPU time per read.
+const file = builtinPolicyFile('default');
+const cpuMs = (f: () => void): number => {
+  f();
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < 20; i++) f();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 20 / 1000;
+};
+const parsed = cpuMs(() => readLayerFile(file, 'builtin'));
+const cached = cpuMs(() => readLayerFile(file, 'builtin', builtinCacheDir(env)));
+console.log(`\ndefault.yaml: parsing ${parsed.toFixed(2)} ms CPU, from the data cache ${cached.toFixed(2)} ms CPU (${(parsed / cached).toFixed(1)}x)`);
