@@ -68,6 +68,16 @@ function realRuns(user: User): void {
     assert.is(r.stdout, `got:hello\n${sub}\n`);
   });
 
+  s('network allow: the registry through the monitor\'s bridge and the proxy; a direct connect is refused; both logged', async () => {
+    const line = `curl -sS -o /dev/null -w '%{http_code}\\n' https://registry.npmjs.org/is-number; (exec 3<>/dev/tcp/127.0.0.1/9) 2>/dev/null || echo refused`;
+    const r = await drive(planIn(world, line, { network: { mode: 'allow', domains: ['registry.npmjs.org:443'] } }), opts(world, user));
+    assert.is(r.status, 0, r.stderr);
+    assert.is(r.stdout, '200\nrefused\n');
+    const net = r.events.filter((e) => e.type === 'network') as Array<{ protocol: string; host: string; port: number; allowed: boolean }>;
+    assert.ok(net.some((e) => e.protocol === 'connect' && e.host === 'registry.npmjs.org' && e.allowed), JSON.stringify(net));
+    assert.ok(net.some((e) => e.protocol === 'tcp' && e.host === '127.0.0.1' && e.port === 9 && !e.allowed), JSON.stringify(net));
+  });
+
   s('unprivileged inside: non-zero uid, /etc/shadow unreadable, no capabilities, no_new_privs', async () => {
     const line = 'id -u; cat /etc/shadow >/dev/null 2>&1 && echo shadow-read || echo shadow-denied; grep -E "^(NoNewPrivs|CapEff|CapBnd):" /proc/self/status';
     const r = await drive(planIn(world, line), opts(world, user));
