@@ -4,11 +4,10 @@
 // Needs the npm registry.
 // Run: npm run build && node dist/bench/compare.js OTHER/bin/sbsh [runs]
 //   e.g. git worktree add /tmp/old COMMIT && (cd /tmp/old && ln -s "$PWD/node_modules" . && npm run build)
-import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { benchWorkspace, median, timeInTurns, type Sample } from './measure.js';
+import { median, npmBenchProject, timeInTurns, type Sample } from './measure.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const mine = join(root, 'bin/sbsh');
@@ -16,16 +15,9 @@ const other = process.argv[2];
 const runs = Number(process.argv[3] ?? 15);
 if (!other || !existsSync(other)) throw new Error('usage: node dist/bench/compare.js OTHER/bin/sbsh [runs]');
 
-const ws = benchWorkspace('sbsh-bench-compare-');
+const { ws, env, clean } = npmBenchProject('sbsh-bench-compare-');
 writeFileSync(join(ws, 'noop.sh'), '#!/bin/sh\nexit 0\n');
 chmodSync(join(ws, 'noop.sh'), 0o755);
-writeFileSync(join(ws, 'package.json'), JSON.stringify({
-  name: 'bench-project', version: '1.0.0', private: true,
-  dependencies: { debug: '4.3.4', 'is-number': '7.0.0', 'kind-of': '6.0.3', semver: '7.6.0', chalk: '4.1.2' },
-}, null, 2));
-const env = { ...process.env, SBSH_AUDIT_LOG: join(ws, '.audit.jsonl'), npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
-const clean = () => rmSync(join(ws, 'node_modules'), { recursive: true, force: true });
-if (spawnSync('npm', ['install'], { cwd: ws, env, stdio: 'inherit' }).status !== 0) throw new Error('npm install on the host failed: is the registry reachable?');
 
 const both = (what: string, args: string[]) => [
   { name: `${what} (other)`, argv: [process.execPath, other, ...args] },

@@ -1,5 +1,5 @@
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -68,4 +68,20 @@ export function benchWorkspace(prefix: string): string {
   chmodSync(ws, 0o755);
   spawnSync('git', ['init', '-q', ws]);
   return ws;
+}
+
+/**
+ * The small real project the npm benches install: 5 registry dependencies,
+ * 13 packages. The first install on the host fills npm's cache and writes the
+ * lockfile; `clean` removes node_modules before each timed run.
+ */
+export function npmBenchProject(prefix: string): { ws: string; env: NodeJS.ProcessEnv; clean(): void } {
+  const ws = benchWorkspace(prefix);
+  writeFileSync(join(ws, 'package.json'), JSON.stringify({
+    name: 'bench-project', version: '1.0.0', private: true,
+    dependencies: { debug: '4.3.4', 'is-number': '7.0.0', 'kind-of': '6.0.3', semver: '7.6.0', chalk: '4.1.2' },
+  }, null, 2));
+  const env = { ...process.env, SBSH_AUDIT_LOG: join(ws, '.audit.jsonl'), npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+  if (spawnSync('npm', ['install'], { cwd: ws, env, stdio: 'inherit' }).status !== 0) throw new Error('npm install on the host failed: is the registry reachable?');
+  return { ws, env, clean: () => rmSync(join(ws, 'node_modules'), { recursive: true, force: true }) };
 }
