@@ -85,15 +85,3 @@ export function openNetwork(net: NetworkPlan, ctx: { audit: Audit; id: string })
       })()),
   };
 }
-
-/** Opens a session and starts its proxy: for callers that have nothing to overlap it with. */
-export async function startNetwork(net: NetworkPlan, ctx: { audit: Audit; id: string }): Promise<NetworkSession> {
-  const session = openNetwork(net, ctx);
-  try {
-    await session.listen();
-  } catch (err) {
-    await session.stop();
-    throw err;
-  }
-  return session;
-}

@@ -2,12 +2,26 @@ import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import type { Audit } from '../../lib/audit/bus.js';
 import type { AuditEvent } from '../../lib/audit/schema.js';
+import { openNetwork, type NetworkSession } from '../../lib/net/index.js';
+import type { NetworkPlan } from '../../lib/plan/schema.js';
 
 // Speaks to the proxy's unix socket the way clients inside the sandbox do
 // (through the bridge they send the same bytes): HTTP CONNECT, plain
 // absolute-URI requests and SOCKS5.
 
 export type NetworkEvent = Extract<AuditEvent, { type: 'network' }>;
+
+/** A session with its proxy listening, as the backend has it once bwrap is spawned; a failed start leaves nothing behind. */
+export async function startNetwork(net: NetworkPlan, ctx: { audit: Audit; id: string }): Promise<NetworkSession> {
+  const session = openNetwork(net, ctx);
+  try {
+    await session.listen();
+  } catch (err) {
+    await session.stop();
+    throw err;
+  }
+  return session;
+}
 
 async function open(socketPath: string): Promise<Socket> {
   const s = connect(socketPath);

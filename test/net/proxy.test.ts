@@ -6,9 +6,9 @@ import { existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, statSync } fro
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createAudit } from '../../lib/audit/bus.js';
-import { startNetwork, type NetworkSession } from '../../lib/net/index.js';
+import type { NetworkSession } from '../../lib/net/index.js';
 import { SetupError } from '../../lib/sandbox/types.js';
-import { httpConnect, networkEvents, rawExchange, readAll, socks5Connect } from './proxy-client.js';
+import { httpConnect, networkEvents, rawExchange, readAll, socks5Connect, startNetwork } from './proxy-client.js';
 
 // The proxy on its own (no sandbox): real unix socket, real DNS, and the npm
 // registry (the one destination reachable from this machine and CI).
@@ -176,7 +176,7 @@ proxy('stop() with an open idle tunnel returns promptly and reports the tunnel',
 
 proxy.run();
 
-const setup = suite('startNetwork: set-up errors and start-up time');
+const setup = suite('openNetwork: set-up errors, and the proxy\'s start-up time');
 
 setup('a malformed allowlist entry is a SetupError naming the entry', async () => {
   const err = await startNetwork({ mode: 'allow', domains: ['registry.npmjs.org'] }, { audit, id: 'x' }).catch((e: unknown) => e);

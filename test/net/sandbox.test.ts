@@ -4,7 +4,7 @@ import { chmodSync, chownSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { homedir } from 'node:os';
 import { createAudit } from '../../lib/audit/bus.js';
-import { startNetwork, type NetworkSession } from '../../lib/net/index.js';
+import type { NetworkSession } from '../../lib/net/index.js';
 import { findExecutable } from '../../lib/net/bridge.js';
 import { startMonitor, type MonitorTools, type NetworkMonitor } from '../../lib/net/monitor.js';
 import { SANDBOX_NAMESPACES } from '../../lib/sandbox/bwrap-args.js';
@@ -12,7 +12,7 @@ import { becomeUserFlags, DEDICATED } from '../../lib/sandbox/identity.js';
 import { SetupError } from '../../lib/sandbox/types.js';
 import { runCollected, type Collected } from '../helpers/process.js';
 import { skipWithReason } from '../helpers/skip.js';
-import { networkEvents } from './proxy-client.js';
+import { networkEvents, startNetwork } from './proxy-client.js';
 
 // End to end with real bubblewrap, as the backend runs it: a network monitor
 // owns the sandbox's namespace (only lo, every address routed to it) and runs
