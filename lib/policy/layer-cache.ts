@@ -14,13 +14,25 @@ import { join } from 'node:path';
 // Bumped when what is stored changes shape.
 const FORMAT = 'sbsh-policy-data-2';
 
-/** 64 bits in two multiplicative lanes that mix into each other at the end; 16 hex digits. */
+/**
+ * 64 bits in two multiplicative lanes that mix into each other at the end; 16
+ * hex digits. Four bytes per step, by index: it runs once per process, cold,
+ * where a byte iterator costs ~8 ms on the 48 KB default policy.
+ */
 export function contentKey(bytes: Uint8Array): string {
   let a = 0x9e3779b9;
   let b = 0x85ebca6b ^ bytes.length;
-  for (const byte of bytes) {
-    a = Math.imul(a ^ byte, 0x01000193);
-    b = Math.imul(b ^ byte, 0x5bd1e995);
+  const words = bytes.length >>> 2;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < words; i++) {
+    const w = view.getUint32(i * 4, true);
+    a = Math.imul(a ^ w, 0x01000193);
+    b = Math.imul(b ^ w, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  for (let i = words * 4; i < bytes.length; i++) {
+    a = Math.imul(a ^ bytes[i]!, 0x01000193);
+    b = Math.imul(b ^ bytes[i]!, 0x5bd1e995);
   }
   a = Math.imul(a ^ (a >>> 16), 0x85ebca6b) ^ Math.imul(b ^ (b >>> 13), 0xc2b2ae35);
   b = Math.imul(b ^ (b >>> 16), 0x85ebca6b) ^ Math.imul(a ^ (a >>> 13), 0xc2b2ae35);
