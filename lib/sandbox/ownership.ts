@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { lchownSync, lstatSync, readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Ids } from './identity.js';
@@ -42,7 +42,16 @@ function single(path: string): boolean {
 export async function chownTree(path: string, to: Ids): Promise<void> {
   // Nothing to walk: two processes saved (a lockfile, an empty build directory).
   if (single(path)) return lchownSync(path, to.uid, to.gid);
-  await run('chown', ['-hR', `${to.uid}:${to.gid}`, '--', path], { env: { PATH: SYSTEM_PATH }, maxBuffer: 1 << 20 });
+  // Only stderr is piped (for the error): chown prints nothing else, and each
+  // pipe is a stream sbsh would set up for nothing.
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('chown', ['-hR', `${to.uid}:${to.gid}`, '--', path], { env: { PATH: SYSTEM_PATH }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => (stderr = (stderr + d).slice(-4096)));
+    child.once('error', reject);
+    child.once('close', (code, signal) => (code === 0 ? resolve() : reject(new Error(`chown exited ${code ?? signal}: ${stderr.trim()}`))));
+  });
 }
 
 /** Lends `path` to `to`; null when it already belongs to `to`. */

@@ -84,7 +84,14 @@ export async function createStaging(): Promise<Staging> {
       return problems;
     },
     async remove() {
-      rmSync(dir, { recursive: true, force: true });
+      // It holds the empty file only: two calls, where a recursive rm first
+      // loads Node's rimraf (~4 ms in every sandboxed command).
+      try {
+        unlinkSync(emptyFile);
+        rmdirSync(dir);
+      } catch {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 }
