@@ -30,7 +30,7 @@ export async function probeNetwork(): Promise<ProbeResult> {
     const r = await runPrepared(p, { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' });
     return r.status === 0
       ? { backend: 'network-proxy', works: true, detail: `ran \`true\` in bwrap behind the proxy and bridge in ${Date.now() - started} ms`, fix: null }
-      : { backend: 'network-proxy', works: false, detail: `\`true\` behind the proxy exited ${r.status}`, fix: 'apt-get install -y socat' };
+      : { backend: 'network-proxy', works: false, detail: `\`true\` behind the proxy exited ${r.status}`, fix: 'apt-get install -y systemd' };
   } catch (err) {
     const e = err as Error & { fix?: string };
     return { backend: 'network-proxy', works: false, detail: e.message, fix: e.fix ?? null };

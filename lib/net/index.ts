@@ -6,7 +6,7 @@ import type { NetworkPlan } from '../plan/schema.js';
 import type { Audit } from '../audit/bus.js';
 import { SetupError } from '../sandbox/types.js';
 import { AllowlistError, parseAllowlist, type AllowEntry } from './allowlist.js';
-import { BRIDGE_SAFE_PATH, findExecutable, proxyEnv, type Bridge } from './bridge.js';
+import { BRIDGE_SAFE_PATH, findBridgeTools, proxyEnv, type Bridge } from './bridge.js';
 import { randomIntSync } from './random.js';
 import type { RunningProxy } from './proxy.js';
 
@@ -22,7 +22,7 @@ import type { RunningProxy } from './proxy.js';
 export interface NetworkSession {
   /** Host directory of the proxy's unix socket (only sbsh's user may write it). */
   dir: string;
-  /** The bridge the network monitor is to start: its loopback port, socat, and the proxy's socket in `dir`. */
+  /** The bridge the network monitor is to start: its programs, its loopback port, and the proxy's socket in `dir`. */
   bridge: Bridge;
   /** Proxy variables for the sandboxed command, pointing at the bridge's port on its loopback. */
   env: Record<string, string>;
@@ -50,8 +50,11 @@ function planAllowlist(domains: string[]): AllowEntry[] {
 export function openNetwork(net: NetworkPlan, ctx: { audit: Audit; id: string }): NetworkSession {
   if (net.mode !== 'allow') throw new Error(`openNetwork: network mode is "${net.mode}"; such a sandbox gets no network and no proxy`);
   const allowlist = planAllowlist(net.domains);
-  const socat = findExecutable('socat');
-  if (!socat) throw new SetupError('the network proxy needs socat to reach into the sandbox, and socat is not on PATH', 'apt-get install -y socat');
+  const { activate, proxyd } = findBridgeTools();
+  if (!activate || !proxyd) {
+    const missing = [activate ? null : 'systemd-socket-activate (on PATH)', proxyd ? null : 'systemd-socket-proxyd (in /usr/lib/systemd or /lib/systemd)'].filter(Boolean).join(' and ');
+    throw new SetupError(`the network proxy reaches into the sandbox through systemd's socket proxy, and ${missing} is missing`, 'apt-get install -y systemd');
+  }
 
   let dir: string;
   try {
@@ -69,7 +72,7 @@ export function openNetwork(net: NetworkPlan, ctx: { audit: Audit; id: string })
   let stopping: Promise<void> | null = null;
   return {
     dir,
-    bridge: { socat, port, socketPath },
+    bridge: { activate, proxyd, port, socketPath },
     env: proxyEnv(port),
     listen: () =>
       (proxy ??= import('./proxy.js')

@@ -79,29 +79,33 @@ export function captureFilter(sentinelPort: number): string {
 }
 
 /** Connections the bridge serves at once; more wait in its listen queue. */
-const MAX_BRIDGE_CHILDREN = 64;
-// A poll costs well under a millisecond; this bounds a socat that neither
-// listens nor exits to a few seconds instead of a hang.
-const MAX_BRIDGE_POLLS = 20_000;
+const MAX_BRIDGE_CONNECTIONS = 64;
+// Polls of the socket table, a millisecond apart: this bounds a bridge that
+// neither listens nor exits to a few seconds instead of a hang.
+const MAX_BRIDGE_POLLS = 5_000;
 
 // Runs as the namespace's owner with its capabilities (unshare --keep-caps).
 // stdout is tcpdump's pcap stream and nothing else: the script lets go of it,
 // so its end means tcpdump has ended. sbsh then sends commands, one per line:
-// `bridge PORT SOCAT SOCKET` starts the proxy bridge (below) and says when it
-// listens; `sentinel` sends the stop sentinel; anything else, or EOF (a
+// `bridge PORT ACTIVATE PROXYD SOCKET` starts the proxy bridge (below) and
+// says when it listens; `sentinel` sends the stop sentinel; anything else, or EOF (a
 // vanished sbsh), ends the capture and the bridge. tcpdump and the bridge die
 // with the script whatever ends it.
 //
-// The bridge is the sandbox's only way to the proxy: socat listening on the
-// namespace's 127.0.0.1:PORT, one connection to the proxy's unix socket per
-// client. It runs here, outside the sandbox's PID and mount namespaces,
-// started while bwrap builds the sandbox instead of inside it before the
-// command. It only copies bytes (the proxy, also outside, parses them), runs
-// without capabilities or a way to gain any, and serves a bounded number of
-// connections at a time: its per-connection processes are outside the
-// sandbox's process limits. Readiness comes from the
+// The bridge is the sandbox's only way to the proxy: systemd's socket proxy
+// listening on the namespace's 127.0.0.1:PORT (bridge.ts), one connection to
+// the proxy's unix socket per client. It runs here, outside the sandbox's PID
+// and mount namespaces, started while bwrap builds the sandbox instead of
+// inside it before the command. It only copies bytes (the proxy, also
+// outside, parses them), runs without capabilities or a way to gain any, and
+// serves a bounded number of connections at a time, in one process.
+// systemd-socket-activate listens at once and starts the proxy program on the
+// first connection, with the listening socket. Readiness comes from the
 // namespace's socket table (LISTEN is state 0A; the address is a host-endian
-// hex word, hence both spellings of 127.0.0.1).
+// hex word, hence both spellings of 127.0.0.1). Between polls the script
+// naps on a pipe that never gets data (read -t): a busy loop would take a
+// core from bwrap and sbsh while they build the sandbox, and sleep(1)
+// would be a process per poll.
 const MONITOR_SCRIPT = `ip=$1 tcpdump=$2 filter=$3 port=$4 nonce=$5 setpriv=$6
 routes='link set lo up
 route add local 0.0.0.0/0 dev lo'
@@ -122,20 +126,23 @@ listening() {
 start_bridge() {
   [ -z "$bridge" ] || { echo "sbsh-monitor: bridge failed: it is already running" >&2; return; }
   "$setpriv" --pdeathsig KILL --no-new-privs --inh-caps=-all --ambient-caps=-all --bounding-set=-all -- \\
-    "$2" -lp sbsh-net-bridge TCP-LISTEN:"$1",bind=127.0.0.1,fork,reuseaddr,max-children=${MAX_BRIDGE_CHILDREN} UNIX-CONNECT:"$3" </dev/null >/dev/null &
+    "$2" --listen=127.0.0.1:"$1" "$3" --connections-max=${MAX_BRIDGE_CONNECTIONS} "$4" </dev/null >/dev/null &
   bridge=$!
+  exec {nap}<> <(:)
   printf -v hex %04X "$1"
   polls=0
   until listening "$hex"; do
-    kill -0 "$bridge" 2>/dev/null || { echo "sbsh-monitor: bridge failed: socat exited before listening on 127.0.0.1:$1" >&2; return; }
+    kill -0 "$bridge" 2>/dev/null || { echo "sbsh-monitor: bridge failed: $2 exited before listening on 127.0.0.1:$1" >&2; return; }
     polls=$((polls + 1))
-    [ "$polls" -lt ${MAX_BRIDGE_POLLS} ] || { echo "sbsh-monitor: bridge failed: socat did not listen on 127.0.0.1:$1" >&2; return; }
+    [ "$polls" -lt ${MAX_BRIDGE_POLLS} ] || { echo "sbsh-monitor: bridge failed: $2 did not listen on 127.0.0.1:$1" >&2; return; }
+    read -r -t 0.001 -u "$nap" _
   done
+  exec {nap}>&-
   echo "sbsh-monitor: bridge ready" >&2
 }
-while read -r cmd a b c; do
+while read -r cmd a b c d; do
   case $cmd in
-    bridge) start_bridge "$a" "$b" "$c" ;;
+    bridge) start_bridge "$a" "$b" "$c" "$d" ;;
     sentinel) printf %s "$nonce" 2>/dev/null >"/dev/udp/127.0.0.1/$port" ;;
     *) break ;;
   esac
@@ -224,7 +231,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<NetworkMonitor
   void captureEnded.then(() => (endedEarly = !stopRequested));
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
-    // The tail only: what is shown on failure, bounded whatever socat logs.
+    // The tail only: what is shown on failure, bounded whatever the bridge logs.
     stderr = (stderr + chunk).slice(-STDERR_KEPT);
     if (stderr.includes('sbsh-monitor: routes ready')) routesReady();
     if (/tcpdump: listening on lo/.test(stderr)) listening();
@@ -307,15 +314,15 @@ export async function startMonitor(opts: MonitorOptions): Promise<NetworkMonitor
     // but its namespace links are already gone.
     alive: () => !exited && !endedEarly && namespaceOf(pid) === namespace,
     listening: listeningPromise,
-    bridge: ({ socat, port, socketPath }) =>
+    bridge: ({ activate, proxyd, port, socketPath }) =>
       (bridging ??= (async () => {
-        for (const path of [socat, socketPath]) {
-          if (!BRIDGE_SAFE_PATH.test(path)) throw new SetupError(`the network bridge cannot use ${path}: only absolute paths of letters, digits and ._/- are passed to socat`, 'set TMPDIR to a short plain directory, e.g. TMPDIR=/tmp, and install socat in a plain path');
+        for (const path of [activate, proxyd, socketPath]) {
+          if (!BRIDGE_SAFE_PATH.test(path)) throw new SetupError(`the network bridge cannot use ${path}: only absolute paths of letters, digits and ._/- are passed to it`, 'set TMPDIR to a short plain directory, e.g. TMPDIR=/tmp, and install systemd in a plain path');
         }
         if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`bridge: bad port ${port}`);
-        child.stdin.write(`bridge ${port} ${socat} ${socketPath}\n`);
+        child.stdin.write(`bridge ${port} ${activate} ${proxyd} ${socketPath}\n`);
         const started = bridgeOutcome.then((failed) => {
-          if (failed !== null) throw failure(`could not start the proxy bridge (${failed})`, 'check that socat works (apt-get install -y socat), then run `sbsh doctor`');
+          if (failed !== null) throw failure(`could not start the proxy bridge (${failed})`, 'check that systemd-socket-activate and systemd-socket-proxyd work (apt-get install -y systemd), then run `sbsh doctor`');
         });
         await within(started, 'start the proxy bridge');
       })()),

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { captureFilter, startMonitor, type MonitorTools, type NetworkMonitor } from '../../lib/net/monitor.js';
 import type { DirectAttempt } from '../../lib/net/pcap.js';
-import { findExecutable } from '../../lib/net/bridge.js';
+import { findBridgeTools, findExecutable } from '../../lib/net/bridge.js';
 import { becomeUserFlags, DEDICATED } from '../../lib/sandbox/identity.js';
 import { SANDBOX_NAMESPACES } from '../../lib/sandbox/bwrap-args.js';
 import { runCollected, type Collected } from '../helpers/process.js';
@@ -18,7 +18,7 @@ import { skipWithReason } from '../helpers/skip.js';
 
 const PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 const tool = (name: string) => findExecutable(name, PATH);
-const found = { setpriv: tool('setpriv'), unshare: tool('unshare'), bash: tool('bash'), ip: tool('ip'), tcpdump: tool('tcpdump'), nsenter: tool('nsenter'), bwrap: tool('bwrap'), socat: tool('socat') };
+const found = { setpriv: tool('setpriv'), unshare: tool('unshare'), bash: tool('bash'), ip: tool('ip'), tcpdump: tool('tcpdump'), nsenter: tool('nsenter'), bwrap: tool('bwrap'), ...findBridgeTools(PATH) };
 const missing = Object.entries(found).filter(([, v]) => !v).map(([k]) => k);
 const root = process.getuid?.() === 0;
 // As root the monitor runs as the sandbox's uid, exactly as the backend does.
@@ -129,7 +129,7 @@ if (missing.length > 0) {
 
   s('when sbsh itself is killed (SIGKILL), neither the monitor nor its bridge outlives it', async () => {
     const bridgePort = 21000 + (process.pid % 1000);
-    const bridge = { socat: found.socat, port: bridgePort, socketPath: '/tmp/sbsh-monitor-test.sock' };
+    const bridge = { activate: found.activate, proxyd: found.proxyd, port: bridgePort, socketPath: '/tmp/sbsh-monitor-test.sock' };
     const driver = `
       import { startMonitor } from ${JSON.stringify(new URL('../../lib/net/monitor.js', import.meta.url).href)};
       const m = await startMonitor({ tools: ${JSON.stringify(tools)}, asUser: ${JSON.stringify(asUser)}, report: () => {} });
@@ -145,7 +145,7 @@ if (missing.length > 0) {
     const mine = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
       try {
         const cmdline = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-        return cmdline.includes(`udp dst port ${port} and`) || cmdline.includes(`TCP-LISTEN:${bridgePort},`);
+        return cmdline.includes(`udp dst port ${port} and`) || cmdline.includes(`--listen=127.0.0.1:${bridgePort}\0`);
       } catch {
         return false;
       }

@@ -185,19 +185,20 @@ setup('a malformed allowlist entry is a SetupError naming the entry', async () =
   assert.match((err as SetupError).fix, /network\.domains/);
 });
 
-setup('without socat it is a SetupError whose fix installs it', async () => {
+setup('without systemd-socket-activate (the bridge) it is a SetupError whose fix installs it', async () => {
   const path = process.env.PATH;
   process.env.PATH = '/nonexistent';
   try {
     const err = await startNetwork({ mode: 'allow', domains: [] }, { audit, id: 'x' }).catch((e: unknown) => e);
     assert.instance(err, SetupError);
-    assert.is((err as SetupError).fix, 'apt-get install -y socat');
+    assert.match((err as SetupError).message, /systemd-socket-activate \(on PATH\) is missing/);
+    assert.is((err as SetupError).fix, 'apt-get install -y systemd');
   } finally {
     process.env.PATH = path;
   }
 });
 
-setup('a TMPDIR socat cannot take (a comma) is a SetupError naming TMPDIR', async () => {
+setup('a TMPDIR the bridge cannot take (a comma) is a SetupError naming TMPDIR', async () => {
   const odd = mkdtempSync(join(tmpdir(), 'sbsh,net-'));
   const saved = process.env.TMPDIR;
   process.env.TMPDIR = odd;
@@ -230,7 +231,8 @@ setup('env points every client at the bridge\'s port; the bridge leads to the so
     assert.is(s.bridge.port, Number(port));
     assert.ok(s.bridge.socketPath.startsWith(`${s.dir}/`), s.bridge.socketPath);
     assert.ok(lstatSync(s.bridge.socketPath).isSocket(), 'the proxy listens there');
-    assert.ok(lstatSync(s.bridge.socat).isFile());
+    assert.ok(lstatSync(s.bridge.activate).isFile());
+    assert.ok(lstatSync(s.bridge.proxyd).isFile());
   } finally {
     await s.stop();
   }

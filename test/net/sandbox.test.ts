@@ -5,7 +5,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { homedir } from 'node:os';
 import { createAudit } from '../../lib/audit/bus.js';
 import type { NetworkSession } from '../../lib/net/index.js';
-import { findExecutable } from '../../lib/net/bridge.js';
+import { findBridgeTools, findExecutable } from '../../lib/net/bridge.js';
 import { startMonitor, type MonitorTools, type NetworkMonitor } from '../../lib/net/monitor.js';
 import { SANDBOX_NAMESPACES } from '../../lib/sandbox/bwrap-args.js';
 import { becomeUserFlags, DEDICATED } from '../../lib/sandbox/identity.js';
@@ -16,7 +16,7 @@ import { networkEvents, startNetwork } from './proxy-client.js';
 
 // End to end with real bubblewrap, as the backend runs it: a network monitor
 // owns the sandbox's namespace (only lo, every address routed to it) and runs
-// the bridge there, socat on 127.0.0.1:PORT leading to the proxy's unix
+// the bridge there, systemd's socket proxy on 127.0.0.1:PORT leading to the proxy's unix
 // socket; bwrap joins that namespace with nsenter. The bwrap argv is built
 // here, the minimal one the backend uses for network mode `allow`. As root,
 // the monitor and the sandbox run as the dedicated uid, as the backend does.
@@ -25,7 +25,7 @@ const REGISTRY = 'registry.npmjs.org';
 const HOME = process.env.HOME || homedir();
 const PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 const tool = (name: string) => findExecutable(name, PATH);
-const found = { setpriv: tool('setpriv'), unshare: tool('unshare'), bash: tool('bash'), ip: tool('ip'), tcpdump: tool('tcpdump'), nsenter: tool('nsenter'), bwrap: tool('bwrap'), socat: tool('socat') };
+const found = { setpriv: tool('setpriv'), unshare: tool('unshare'), bash: tool('bash'), ip: tool('ip'), tcpdump: tool('tcpdump'), nsenter: tool('nsenter'), bwrap: tool('bwrap'), ...findBridgeTools(PATH) };
 const missing = Object.entries(found).filter(([, v]) => !v).map(([k]) => k);
 const root = process.getuid?.() === 0;
 const as = root ? DEDICATED : undefined;
@@ -65,7 +65,7 @@ if (missing.length > 0) {
   skipWithReason(e2e, 'network end to end', `${missing.join(', ')} not installed; fix: scripts/install-deps`);
   e2e.run();
 } else {
-  const tools = found as MonitorTools & { nsenter: string; bwrap: string; socat: string };
+  const tools = found as MonitorTools & { nsenter: string; bwrap: string };
   let session: NetworkSession;
   let monitor: NetworkMonitor;
   let hostListener: Server;
@@ -139,34 +139,34 @@ if (missing.length > 0) {
     assert.is(hostConnections, 0);
   });
 
-  e2e('the bridge is outside the sandbox: no socat in its process list, no proxy socket in its file system', async () => {
+  e2e('the bridge is outside the sandbox: not in its process list, no proxy socket in its file system', async () => {
     const r = await inSandbox(['sh', '-c', `ps -eo comm=; test -e ${session.bridge.socketPath} && echo socket-visible; exit 0`]);
     assert.is(r.status, 0, r.stderr);
-    assert.not.match(r.stdout, /socat|tcpdump/);
+    assert.not.match(r.stdout, /systemd-socket|tcpdump/);
     assert.not.match(r.stdout, /socket-visible/);
   });
 
   e2e('the bridge runs without capabilities, and its connections are bounded', async () => {
     const pid = Number(monitor.enter('nsenter')[2]);
     const ps = await runCollected(['ps', '-o', 'pid=,args=', '--ppid', String(pid)]);
-    const bridge = ps.stdout.split('\n').find((l) => l.includes('sbsh-net-bridge'));
+    const bridge = ps.stdout.split('\n').find((l) => l.includes('systemd-socket-'));
     assert.ok(bridge, ps.stdout);
-    assert.match(bridge, /max-children=\d+/);
+    assert.match(bridge, /--connections-max=64 /);
     const status = await runCollected(['cat', `/proc/${bridge.trim().split(/\s+/)[0]}/status`]);
     for (const set of ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb']) assert.match(status.stdout, new RegExp(`${set}:\\s+0+\\n`), set);
     assert.match(status.stdout, /NoNewPrivs:\s+1/);
   });
 
-  e2e('a bridge that cannot start is a SetupError naming socat, and stop() still ends the monitor', async () => {
+  e2e('a bridge that cannot start is a SetupError naming it, and stop() still ends the monitor', async () => {
     const m = await startMonitor({ tools, asUser, report: () => {} });
-    const err = await m.bridge({ ...session.bridge, socat: '/nonexistent/socat' }).catch((e: unknown) => e);
+    const err = await m.bridge({ ...session.bridge, activate: '/nonexistent/systemd-socket-activate' }).catch((e: unknown) => e);
     assert.instance(err, SetupError);
-    assert.match((err as SetupError).message, /socat exited before listening/);
-    assert.match((err as SetupError).fix, /socat/);
+    assert.match((err as SetupError).message, /\/nonexistent\/systemd-socket-activate exited before listening/);
+    assert.match((err as SetupError).fix, /apt-get install -y systemd/);
     assert.equal(await m.stop(), []);
   });
 
-  e2e('a bridge path socat or the monitor would split is refused before it is passed on', async () => {
+  e2e('a bridge path the monitor would split is refused before it is passed on', async () => {
     const m = await startMonitor({ tools, asUser, report: () => {} });
     const err = await m.bridge({ ...session.bridge, socketPath: '/tmp/a,b/proxy.sock' }).catch((e: unknown) => e);
     assert.instance(err, SetupError);
