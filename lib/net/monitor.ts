@@ -80,9 +80,9 @@ export function captureFilter(sentinelPort: number): string {
 
 /** Connections the bridge serves at once; more wait in its listen queue. */
 const MAX_BRIDGE_CONNECTIONS = 64;
-// Polls of the socket table, a millisecond apart: this bounds a bridge that
+// Polls of the socket table, 5 ms apart: this bounds a bridge that
 // neither listens nor exits to a few seconds instead of a hang.
-const MAX_BRIDGE_POLLS = 5_000;
+const MAX_BRIDGE_POLLS = 1_000;
 
 // Runs as the namespace's owner with its capabilities (unshare --keep-caps).
 // stdout is tcpdump's pcap stream and nothing else: the script lets go of it,
@@ -135,7 +135,7 @@ start_bridge() {
     kill -0 "$bridge" 2>/dev/null || { echo "sbsh-monitor: bridge failed: $2 exited before listening on 127.0.0.1:$1" >&2; return; }
     polls=$((polls + 1))
     [ "$polls" -lt ${MAX_BRIDGE_POLLS} ] || { echo "sbsh-monitor: bridge failed: $2 did not listen on 127.0.0.1:$1" >&2; return; }
-    read -r -t 0.001 -u "$nap" _
+    read -r -t 0.005 -u "$nap" _
   done
   exec {nap}>&-
   echo "sbsh-monitor: bridge ready" >&2
