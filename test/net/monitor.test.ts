@@ -127,9 +127,10 @@ if (missing.length > 0) {
     assert.is(overflow, 50);
   });
 
-  s('when sbsh itself is killed (SIGKILL), neither the monitor nor its bridge outlives it', async () => {
+  s('when sbsh itself is killed (SIGKILL), neither the monitor nor its bridge outlives it, also once the bridge has served', async () => {
     const bridgePort = 21000 + (process.pid % 1000);
-    const bridge = { activate: found.activate, proxyd: found.proxyd, port: bridgePort, socketPath: '/tmp/sbsh-monitor-test.sock' };
+    const socketPath = `/tmp/sbsh-monitor-test-${process.pid}.sock`;
+    const bridge = { activate: found.activate, proxyd: found.proxyd, port: bridgePort, socketPath };
     const driver = `
       import { startMonitor } from ${JSON.stringify(new URL('../../lib/net/monitor.js', import.meta.url).href)};
       const m = await startMonitor({ tools: ${JSON.stringify(tools)}, asUser: ${JSON.stringify(asUser)}, report: () => {} });
@@ -145,11 +146,25 @@ if (missing.length > 0) {
     const mine = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
       try {
         const cmdline = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-        return cmdline.includes(`udp dst port ${port} and`) || cmdline.includes(`--listen=127.0.0.1:${bridgePort}\0`);
+        return cmdline.includes(`udp dst port ${port} and`) || cmdline.includes(`${socketPath}\0`);
       } catch {
         return false;
       }
     });
+    // A first connection turns the listener into the proxy program (one exec):
+    // that one too must die with the monitor. (Nothing listens on the socket;
+    // the connection is simply closed.)
+    const enter = [found.nsenter!, ...line.trim().split(' ').slice(1)];
+    await runCollected([...enter, found.bash!, '-c', `exec 3<>/dev/tcp/127.0.0.1/${bridgePort}; cat <&3 >/dev/null; exit 0`], { as: root ? DEDICATED : undefined });
+    const proxied = () => mine().some((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('systemd-socket-proxyd\0');
+      } catch {
+        return false;
+      }
+    });
+    for (let i = 0; i < 50 && !proxied(); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(proxied(), 'the bridge runs the proxy program after its first connection');
     assert.ok(mine().length >= 3, 'the monitor, its tcpdump and its bridge are found while they run');
     child.kill('SIGKILL');
     let left = mine();
