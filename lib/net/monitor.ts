@@ -88,9 +88,9 @@ const MAX_BRIDGE_POLLS = 1_000;
 // stdout is tcpdump's pcap stream and nothing else: the script lets go of it,
 // so its end means tcpdump has ended. sbsh then sends commands, one per line:
 // `bridge PORT ACTIVATE PROXYD SOCKET` starts the proxy bridge (below) and
-// says when it listens; `sentinel` sends the stop sentinel; anything else, or EOF (a
-// vanished sbsh), ends the capture and the bridge. tcpdump and the bridge die
-// with the script whatever ends it.
+// says when it listens; `sentinel` sends the stop sentinel; anything else, or
+// EOF (a vanished sbsh), ends the capture and the bridge. tcpdump and the
+// bridge die with the script whatever ends it.
 //
 // The bridge is the sandbox's only way to the proxy: systemd's socket proxy
 // listening on the namespace's 127.0.0.1:PORT (bridge.ts), one connection to
