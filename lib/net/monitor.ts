@@ -131,14 +131,15 @@ start_bridge() {
   exec {nap}<> <(:)
   printf -v hex %04X "$1"
   polls=0
+  outcome='bridge ready'
   until listening "$hex"; do
-    kill -0 "$bridge" 2>/dev/null || { echo "sbsh-monitor: bridge failed: $2 exited before listening on 127.0.0.1:$1" >&2; return; }
+    if ! kill -0 "$bridge" 2>/dev/null; then outcome="bridge failed: $2 exited before listening on 127.0.0.1:$1"; break; fi
     polls=$((polls + 1))
-    [ "$polls" -lt ${MAX_BRIDGE_POLLS} ] || { echo "sbsh-monitor: bridge failed: $2 did not listen on 127.0.0.1:$1" >&2; return; }
+    if [ "$polls" -ge ${MAX_BRIDGE_POLLS} ]; then outcome="bridge failed: $2 did not listen on 127.0.0.1:$1"; break; fi
     read -r -t 0.005 -u "$nap" _
   done
   exec {nap}>&-
-  echo "sbsh-monitor: bridge ready" >&2
+  echo "sbsh-monitor: $outcome" >&2
 }
 while read -r cmd a b c d; do
   case $cmd in
