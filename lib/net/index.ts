@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { NetworkPlan } from '../plan/schema.js';
 import type { Audit } from '../audit/bus.js';
+import { removePrivateDir } from '../sandbox/private-dir.js';
 import { SetupError } from '../sandbox/types.js';
 import { AllowlistError, parseAllowlist, type AllowEntry } from './allowlist.js';
 import { BRIDGE_SAFE_PATH, findBridgeTools, proxyEnv, type Bridge } from './bridge.js';
@@ -84,7 +84,7 @@ export function openNetwork(net: NetworkPlan, ctx: { audit: Audit; id: string })
       (stopping ??= (async () => {
         const running = await proxy?.catch(() => null);
         await running?.close();
-        await rm(dir, { recursive: true, force: true });
+        removePrivateDir(dir, [basename(socketPath)]);
       })()),
   };
 }

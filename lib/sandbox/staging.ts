@@ -1,8 +1,9 @@
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Ids } from './identity.js';
 import { chownTree } from './ownership.js';
+import { removePrivateDir } from './private-dir.js';
 
 // What sbsh creates for one sandbox: the empty file every file mask binds,
 // and placeholders for writable paths that do not exist yet.
@@ -84,14 +85,7 @@ export async function createStaging(): Promise<Staging> {
       return problems;
     },
     async remove() {
-      // It holds the empty file only: two calls, where a recursive rm first
-      // loads Node's rimraf (~4 ms in every sandboxed command).
-      try {
-        unlinkSync(emptyFile);
-        rmdirSync(dir);
-      } catch {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      removePrivateDir(dir, [basename(emptyFile)]);
     },
   };
 }
