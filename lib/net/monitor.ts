@@ -152,6 +152,22 @@ kill $capture $bridge 2>/dev/null
 wait
 `;
 
+/**
+ * What the monitor's stderr has said so far. Everything in the namespace
+ * writes there (the script, ip, tcpdump, the bridge), so lines interleave:
+ * tcpdump writes "tcpdump: " and its message in two writes, and the bridge's
+ * "Listening on 127.0.0.1:PORT as 3." can land between them. Each marker is
+ * one write of its own, matched wherever it lands.
+ */
+export function monitorSignals(tail: string): { routes: boolean; capturing: boolean; bridge: { failed: string | null } | null } {
+  const failed = /sbsh-monitor: bridge failed: (.*)/.exec(tail);
+  return {
+    routes: tail.includes('sbsh-monitor: routes ready'),
+    capturing: tail.includes('listening on lo, link-type '),
+    bridge: failed ? { failed: failed[1]! } : tail.includes('sbsh-monitor: bridge ready') ? { failed: null } : null,
+  };
+}
+
 const DIRECT_REASON = { tcp: 'direct-connect', udp: 'direct-udp', dns: 'direct-dns' } as const;
 
 /** The audit event for an attempt the sandbox made without the proxy (it reached nothing). */
@@ -234,11 +250,10 @@ export async function startMonitor(opts: MonitorOptions): Promise<NetworkMonitor
   child.stderr.on('data', (chunk: string) => {
     // The tail only: what is shown on failure, bounded whatever the bridge logs.
     stderr = (stderr + chunk).slice(-STDERR_KEPT);
-    if (stderr.includes('sbsh-monitor: routes ready')) routesReady();
-    if (/tcpdump: listening on lo/.test(stderr)) listening();
-    if (stderr.includes('sbsh-monitor: bridge ready')) bridged(null);
-    const failed = /sbsh-monitor: bridge failed: (.*)/.exec(stderr);
-    if (failed) bridged(failed[1]!);
+    const said = monitorSignals(stderr);
+    if (said.routes) routesReady();
+    if (said.capturing) listening();
+    if (said.bridge) bridged(said.bridge.failed);
   });
 
   const seen = new Set<string>();
