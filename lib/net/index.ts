@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { NetworkPlan } from '../plan/schema.js';
@@ -64,7 +64,7 @@ export function openNetwork(net: NetworkPlan, ctx: { audit: Audit; id: string })
   }
   const socketPath = join(dir, 'proxy.sock');
   if (!BRIDGE_SAFE_PATH.test(socketPath) || Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
-    rmSync(dir, { recursive: true, force: true });
+    removePrivateDir(dir, []);
     throw new SetupError(`the proxy socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes or has characters other than letters, digits and ._/-`, 'set TMPDIR to a short plain directory, e.g. TMPDIR=/tmp');
   }
   const port = randomIntSync(...BRIDGE_PORTS);
