@@ -143,26 +143,24 @@ if (missing.length > 0) {
     // The sentinel port, as the script got it, names this monitor's tcpdump too.
     const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     const port = args[args.indexOf('sbsh-monitor') + 4];
-    const mine = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    // '' for a process gone meanwhile.
+    const cmdline = (p: string) => {
       try {
-        const cmdline = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-        return cmdline.includes(`udp dst port ${port} and`) || cmdline.includes(`${socketPath}\0`);
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8');
       } catch {
-        return false;
+        return '';
       }
+    };
+    const mine = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      const c = cmdline(p);
+      return c.includes(`udp dst port ${port} and`) || c.includes(`${socketPath}\0`);
     });
     // A first connection turns the listener into the proxy program (one exec):
     // that one too must die with the monitor. (Nothing listens on the socket;
     // the connection is simply closed.)
     const enter = [found.nsenter!, ...line.trim().split(' ').slice(1)];
     await runCollected([...enter, found.bash!, '-c', `exec 3<>/dev/tcp/127.0.0.1/${bridgePort}; cat <&3 >/dev/null; exit 0`], { as: root ? DEDICATED : undefined });
-    const proxied = () => mine().some((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('systemd-socket-proxyd\0');
-      } catch {
-        return false;
-      }
-    });
+    const proxied = () => mine().some((p) => cmdline(p).includes('systemd-socket-proxyd\0'));
     for (let i = 0; i < 50 && !proxied(); i++) await new Promise((r) => setTimeout(r, 20));
     assert.ok(proxied(), 'the bridge runs the proxy program after its first connection');
     assert.ok(mine().length >= 3, 'the monitor, its tcpdump and its bridge are found while they run');
