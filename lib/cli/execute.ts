@@ -24,7 +24,7 @@ function warmBackend(plan: Plan): Backend | SetupError | null {
   if (plan.action !== 'sandbox') return null;
   try {
     const backend = backendFor(plan.backend!);
-    if (plan.sandbox) backend.warm?.(plan.sandbox.workspace);
+    if (plan.sandbox) backend.warm?.(plan.sandbox.workspace, { network: plan.sandbox.network.mode === 'allow' });
     return backend;
   } catch (err) {
     if ((err as Error).name !== 'SetupError') throw err;

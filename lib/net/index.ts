@@ -47,9 +47,22 @@ function planAllowlist(domains: string[]): AllowEntry[] {
   }
 }
 
-export function openNetwork(net: NetworkPlan, ctx: { audit: Audit; id: string }): NetworkSession {
-  if (net.mode !== 'allow') throw new Error(`openNetwork: network mode is "${net.mode}"; such a sandbox gets no network and no proxy`);
-  const allowlist = planAllowlist(net.domains);
+/**
+ * Where a sandbox's proxy will listen and its bridge will lead: a private
+ * directory for the proxy's socket and the bridge's port. Reserved apart
+ * from the proxy so that the bridge can start before the line that uses it
+ * is known (a spare network monitor, bwrap.ts).
+ */
+export interface ProxyEndpoint {
+  /** Host directory of the proxy's unix socket (only sbsh's user may write it). */
+  dir: string;
+  /** The bridge the network monitor is to start: its programs, its loopback port, and the proxy's socket in `dir`. */
+  bridge: Bridge;
+  /** Removes `dir` and whatever is in it; idempotent. */
+  remove(): void;
+}
+
+export function reserveEndpoint(): ProxyEndpoint {
   const { activate, proxyd } = findBridgeTools();
   if (!activate || !proxyd) {
     const missing = [activate ? null : 'systemd-socket-activate (on PATH)', proxyd ? null : 'systemd-socket-proxyd (in /usr/lib/systemd or /lib/systemd)'].filter(Boolean).join(' and ');
@@ -67,12 +80,30 @@ export function openNetwork(net: NetworkPlan, ctx: { audit: Audit; id: string })
     removePrivateDir(dir, []);
     throw new SetupError(`the proxy socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes or has characters other than letters, digits and ._/-`, 'set TMPDIR to a short plain directory, e.g. TMPDIR=/tmp');
   }
-  const port = randomIntSync(...BRIDGE_PORTS);
+  let removed = false;
+  return {
+    dir,
+    bridge: { activate, proxyd, port: randomIntSync(...BRIDGE_PORTS), socketPath },
+    remove() {
+      if (removed) return;
+      removed = true;
+      removePrivateDir(dir, [basename(socketPath)]);
+    },
+  };
+}
+
+/** The proxy for one sandboxed command, at `endpoint` (reserved now when not given), which it owns from here on. */
+export function openNetwork(net: NetworkPlan, ctx: { audit: Audit; id: string }, endpoint?: ProxyEndpoint): NetworkSession {
+  if (net.mode !== 'allow') throw new Error(`openNetwork: network mode is "${net.mode}"; such a sandbox gets no network and no proxy`);
+  const allowlist = planAllowlist(net.domains);
+  const owned = endpoint ?? reserveEndpoint();
+  const { dir, bridge } = owned;
+  const { port, socketPath } = bridge;
   let proxy: Promise<RunningProxy> | null = null;
   let stopping: Promise<void> | null = null;
   return {
     dir,
-    bridge: { activate, proxyd, port, socketPath },
+    bridge,
     env: proxyEnv(port),
     listen: () =>
       (proxy ??= import('./proxy.js')
@@ -84,7 +115,7 @@ export function openNetwork(net: NetworkPlan, ctx: { audit: Audit; id: string })
       (stopping ??= (async () => {
         const running = await proxy?.catch(() => null);
         await running?.close();
-        removePrivateDir(dir, [basename(socketPath)]);
+        owned.remove();
       })()),
   };
 }

@@ -55,6 +55,13 @@ export interface NetworkMonitor {
    * listens; rejects with a SetupError. Once per monitor.
    */
   bridge(b: Bridge): Promise<void>;
+  /**
+   * Stops the bridge, if one was started, for a run without network that
+   * takes a monitor bridged ahead of need. Settles once the bridge is gone
+   * (nothing listens on its port); rejects with a SetupError. No bridge
+   * starts after it.
+   */
+  unbridge(): Promise<void>;
   /** Waits until every packet up to now is read, then ends the capture. Never hangs; returns problems to tell the user. */
   stop(): Promise<string[]>;
   /** Still capturing: nothing has ended it (a spare can wait a long time before a run takes it). */
@@ -144,6 +151,7 @@ start_bridge() {
 while read -r cmd a b c d; do
   case $cmd in
     bridge) start_bridge "$a" "$b" "$c" "$d" ;;
+    unbridge) if [ -n "$bridge" ]; then kill -KILL "$bridge" 2>/dev/null; wait "$bridge" 2>/dev/null; bridge=; fi; echo "sbsh-monitor: bridge stopped" >&2 ;;
     sentinel) printf %s "$nonce" 2>/dev/null >"/dev/udp/127.0.0.1/$port" ;;
     *) break ;;
   esac
@@ -159,12 +167,13 @@ wait
  * "Listening on 127.0.0.1:PORT as 3." can land between them. Each marker is
  * one write of its own, matched wherever it lands.
  */
-export function monitorSignals(tail: string): { routes: boolean; capturing: boolean; bridge: { failed: string | null } | null } {
+export function monitorSignals(tail: string): { routes: boolean; capturing: boolean; bridge: { failed: string | null } | null; unbridged: boolean } {
   const failed = /sbsh-monitor: bridge failed: (.*)/.exec(tail);
   return {
     routes: tail.includes('sbsh-monitor: routes ready'),
     capturing: tail.includes('listening on lo, link-type '),
     bridge: failed ? { failed: failed[1]! } : tail.includes('sbsh-monitor: bridge ready') ? { failed: null } : null,
+    unbridged: tail.includes('sbsh-monitor: bridge stopped'),
   };
 }
 
@@ -237,11 +246,13 @@ export async function startMonitor(opts: MonitorOptions): Promise<NetworkMonitor
   let routesReady!: () => void;
   let listening!: () => void;
   let bridged!: (failure: string | null) => void;
+  let bridgeGone!: () => void;
   const routes = new Promise<void>((r) => (routesReady = r));
   const capture = new Promise<void>((r) => (listening = r));
   let capturing = false;
   void capture.then(() => (capturing = true));
   const bridgeOutcome = new Promise<string | null>((r) => (bridged = r));
+  const unbridged = new Promise<void>((r) => (bridgeGone = r));
   const captureEnded = new Promise<void>((r) => child.stdout.once('close', r));
   let stopRequested = false;
   let endedEarly = false;
@@ -254,6 +265,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<NetworkMonitor
     if (said.routes) routesReady();
     if (said.capturing) listening();
     if (said.bridge) bridged(said.bridge.failed);
+    if (said.unbridged) bridgeGone();
   });
 
   const seen = new Set<string>();
@@ -324,6 +336,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<NetworkMonitor
   listeningPromise.catch(() => {});
   let stopping: Promise<string[]> | null = null;
   let bridging: Promise<void> | null = null;
+  let unbridging: Promise<void> | null = null;
   return {
     enter: (nsenter) => [nsenter, '-t', String(pid), '--user', '--net', '--preserve-credentials', '--'],
     // Also asked of the kernel: a monitor killed a moment ago is not reaped yet,
@@ -331,7 +344,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<NetworkMonitor
     alive: () => !exited && !endedEarly && namespaceOf(pid) === namespace,
     listening: listeningPromise,
     bridge: ({ activate, proxyd, port, socketPath }) =>
-      (bridging ??= (async () => {
+      unbridging ? Promise.reject(new Error('bridge: this monitor\'s bridge was stopped')) : (bridging ??= (async () => {
         for (const path of [activate, proxyd, socketPath]) {
           if (!BRIDGE_SAFE_PATH.test(path)) throw new SetupError(`the network bridge cannot use ${path}: only absolute paths of letters, digits and ._/- are passed to it`, 'set TMPDIR to a short plain directory, e.g. TMPDIR=/tmp, and install systemd in a plain path');
         }
@@ -341,6 +354,11 @@ export async function startMonitor(opts: MonitorOptions): Promise<NetworkMonitor
           if (failed !== null) throw failure(`could not start the proxy bridge (${failed})`, 'check that systemd-socket-activate and systemd-socket-proxyd work (apt-get install -y systemd), then run `sbsh doctor`');
         });
         await within(started, 'start the proxy bridge');
+      })()),
+    unbridge: () =>
+      (unbridging ??= bridging === null ? Promise.resolve() : (async () => {
+        child.stdin.write('unbridge\n');
+        await within(unbridged, 'stop the proxy bridge');
       })()),
     stop: () =>
       (stopping ??= (async () => {

@@ -3,7 +3,7 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, realpathSync, statSync } fr
 import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { findExecutable } from '../net/bridge.js';
-import { openNetwork, type NetworkSession } from '../net/index.js';
+import { openNetwork, reserveEndpoint, type NetworkSession, type ProxyEndpoint } from '../net/index.js';
 import { directAttemptEvent, overflowEvent, startMonitor, type MonitorTools, type NetworkMonitor } from '../net/monitor.js';
 import type { DirectAttempt } from '../net/pcap.js';
 import type { Plan, SandboxPlan } from '../plan/schema.js';
@@ -149,13 +149,15 @@ interface Launched {
   key: string;
   monitor: Promise<NetworkMonitor>;
   bind(sink: AttemptSink): void;
+  /** Set when the bridge starts with the monitor: where it leads, for the run's proxy. */
+  endpoint: ProxyEndpoint | null;
 }
 
 function spareKey(tools: MonitorTools, user: Ids): string {
   return JSON.stringify([user.uid, user.gid, tools.setpriv, tools.unshare, tools.bash, tools.ip, tools.tcpdump]);
 }
 
-function launchMonitor(tools: MonitorTools, caller: Ids, user: SandboxUser): Launched {
+function launchMonitor(tools: MonitorTools, caller: Ids, user: SandboxUser, endpoint: ProxyEndpoint | null = null): Launched {
   let sink: AttemptSink | null = null;
   const monitor = startMonitor({
     tools,
@@ -164,16 +166,26 @@ function launchMonitor(tools: MonitorTools, caller: Ids, user: SandboxUser): Lau
     report: (a) => sink?.attempt(a),
     overflow: (n) => sink?.overflow(n),
   });
+  // The bridge's start is requested at once; the run that takes the monitor
+  // gets the same start from bridge() and waits for it there.
+  if (endpoint) void monitor.then((m) => m.bridge(endpoint.bridge)).catch(() => {});
   // Awaited by the run that takes it; a failure before then is not an unhandled rejection.
   monitor.catch(() => {});
-  return { key: spareKey(tools, user), monitor, bind: (s) => (sink = s) };
+  return { key: spareKey(tools, user), monitor, bind: (s) => (sink = s), endpoint };
+}
+
+function discard(l: Launched): void {
+  void l.monitor.then((m) => m.stop(), () => {});
+  l.endpoint?.remove();
 }
 
 // One monitor started ahead of need (warm()). The interactive shell starts it
-// after each sandboxed line, so its ~60 ms of process start-up happen while
-// the user types the next one; `sbsh -c` starts it as soon as the plan is
-// made, before logging and making the host side ready. (Not during planning:
-// on 2 cores its processes then compete with planning for the CPU.)
+// at the prompt after each sandboxed line, so its ~60 ms of process start-up
+// happen while the user types the next one; `sbsh -c` starts it as soon as
+// the plan is made, before logging and making the host side ready. (Not
+// during planning: on 2 cores its processes then compete with planning for
+// the CPU.) With `network`, its proxy bridge starts too (~30 ms more); a run
+// without network that takes it stops the bridge before its command starts.
 let spare: Launched | null = null;
 
 function takeSpare(key: string): Launched | null {
@@ -181,17 +193,26 @@ function takeSpare(key: string): Launched | null {
   spare = null;
   if (!s) return null;
   if (s.key === key) return s;
-  void s.monitor.then((m) => m.stop(), () => {});
+  discard(s);
   return null;
 }
 
-/** Starts a spare network monitor for the next sandbox in `workspace`; quietly does nothing when one cannot start (prepare will say why). */
-function warm(workspace: string): void {
+// A spare nobody took still holds its endpoint's directory when sbsh exits.
+let cleanupAtExit = false;
+
+/** Starts a spare network monitor for the next sandbox in `workspace`, bridged when `network`; quietly does nothing when one cannot start (prepare will say why). */
+function warm(workspace: string, opts: { network?: boolean } = {}): void {
   if (spare) return;
   try {
     const st = statSync(workspace);
     const caller = ids();
-    spare = launchMonitor(monitorTools(toolPath(process.env)), caller, chooseSandboxUser(caller, { uid: st.uid, gid: st.gid }));
+    const tools = monitorTools(toolPath(process.env));
+    const endpoint = opts.network ? reserveEndpoint() : null;
+    spare = launchMonitor(tools, caller, chooseSandboxUser(caller, { uid: st.uid, gid: st.gid }), endpoint);
+    if (endpoint && !cleanupAtExit) {
+      cleanupAtExit = true;
+      process.once('exit', () => spare?.endpoint?.remove());
+    }
   } catch {
     // a missing tool or workspace: the run itself reports it
   }
@@ -203,6 +224,8 @@ interface Undo {
   loans: Loan[];
   staging: Staging | null;
   network: NetworkSession | null;
+  /** A bridged spare's endpoint while no network session owns it. */
+  endpoint: ProxyEndpoint | null;
   /** Started first, awaited last: its processes start while the host side is made ready. */
   monitor: Promise<NetworkMonitor> | null;
 }
@@ -221,6 +244,7 @@ async function undo(u: Undo): Promise<string[]> {
   };
   await Promise.all([
     u.network?.stop().catch((e: Error) => problems.push(`network proxy: ${e.message}`)),
+    u.endpoint?.remove(),
     u.monitor?.then(
       async (m) => problems.push(...(await m.stop())),
       () => {},
@@ -272,6 +296,7 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
   const monitor = spareMonitor ?? launchMonitor(tools, caller, user);
   monitor.bind(sink);
   u.monitor = monitor.monitor;
+  u.endpoint = monitor.endpoint;
 
   u.staging = await createStaging();
   const staging = u.staging;
@@ -305,7 +330,8 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
 
   let network: NetworkSession | null = null;
   if (sb.network.mode === 'allow') {
-    network = u.network = openNetwork(sb.network, ctx);
+    network = u.network = openNetwork(sb.network, ctx, u.endpoint ?? undefined);
+    u.endpoint = null;
     // The bridge connects as the sandbox's uid: it may pass, not list. The
     // socket is chowned to that uid once the proxy listens.
     if (user.why !== 'caller') chmodSync(network.dir, 0o711);
@@ -322,9 +348,10 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
   }
 
   // The bridge starts while the host side is made ready and bwrap builds the
-  // sandbox; the command waits for it (ready()).
-  const bridged = network ? running.bridge(network.bridge) : null;
-  bridged?.catch(() => {});
+  // sandbox (unless the spare started it already); the command waits for it
+  // (ready()). Without network, a bridge a spare started is stopped first.
+  const bridged = network ? running.bridge(network.bridge) : running.unbridge();
+  bridged.catch(() => {});
 
   const hidden: string[] = [];
   for (const d of PRIVATE_DIRS) {
@@ -379,7 +406,7 @@ async function prepare(plan: Plan, ctx: HostContext): Promise<Supervised> {
   }
   const ws = orNull(() => statSync(sb.workspace));
   if (!ws) throw new SetupError(`the workspace ${sb.workspace} does not exist`, 'run sbsh from an existing directory');
-  const u: Undo = { owner: { uid: ws.uid, gid: ws.gid }, loans: [], staging: null, network: null, monitor: null };
+  const u: Undo = { owner: { uid: ws.uid, gid: ws.gid }, loans: [], staging: null, network: null, endpoint: null, monitor: null };
   let resolved: Resolved;
   try {
     resolved = await resolveLayout(plan, sb, ctx, u);

@@ -59,6 +59,6 @@ export interface Backend {
   probe(): Promise<ProbeResult>;
   /** Throws SetupError when the sandbox cannot be built. */
   prepare(plan: Plan, ctx: RunContext): Promise<Prepared>;
-  /** Starts, ahead of need, what the next prepare() for `workspace` will use; never throws. */
-  warm?(workspace: string): void;
+  /** Starts, ahead of need, what the next prepare() for `workspace` will use (with its network, when `network`); never throws. */
+  warm?(workspace: string, opts?: { network?: boolean }): void;
 }

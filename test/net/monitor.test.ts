@@ -173,6 +173,36 @@ if (missing.length > 0) {
     assert.equal(left, [], 'processes of the monitor are left');
   });
 
+  s('unbridge: the bridge is gone before it settles, a connect to its port is refused and reported; no bridge starts again', async () => {
+    const reports: string[] = [];
+    const m = await startMonitor({ tools, asUser, report: (a) => reports.push(`${a.protocol} ${a.host}:${a.port}`) });
+    try {
+      const port = 22000 + (process.pid % 1000);
+      const bridge = { activate: found.activate!, proxyd: found.proxyd!, port, socketPath: '/nonexistent/proxy.sock' };
+      const probe = `(exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null && echo open || echo refused`;
+      await Promise.all([m.listening, m.bridge(bridge)]);
+      assert.is((await inSandbox(m, probe)).stdout.trim(), 'open', 'the bridge listens before unbridge');
+      await m.unbridge();
+      assert.is((await inSandbox(m, probe)).stdout.trim(), 'refused');
+      await m.stop();
+      assert.ok(reports.includes(`tcp 127.0.0.1:${port}`), reports.join(', '));
+      const again = await m.bridge(bridge).then(() => null, (e: unknown) => e);
+      assert.instance(again, Error);
+    } finally {
+      await m.stop();
+    }
+  });
+
+  s('unbridge without a bridge settles at once', async () => {
+    const m = await startMonitor({ tools, asUser, report: () => {} });
+    try {
+      await m.listening;
+      await m.unbridge();
+    } finally {
+      await m.stop();
+    }
+  });
+
   s('stopping twice, or after the sandbox is long gone, is quick and quiet', async () => {
     const m = await startMonitor({ tools, asUser, report: () => {} });
     await m.listening;

@@ -10,15 +10,22 @@ import type { Decider, Decision, LineRequest } from '../../lib/ui/shell/decide.j
 export interface FakeDecider extends Decider {
   readonly asked: LineRequest[];
   readonly disposed: Array<{ id: string; status: number }>;
+  /** Each prompt the session told it of (Decider.prompting): the ids disposed by then. */
+  readonly prompts: string[][];
 }
 
 /** A line running `./...` anywhere → sandbox, `sudo ...` → refused (126; `sudo --last` ends the session), anything else → host; `hang` never answers. */
 export function fakeDecider(): FakeDecider {
   const asked: LineRequest[] = [];
   const disposed: Array<{ id: string; status: number }> = [];
+  const prompts: string[][] = [];
   return {
     asked,
     disposed,
+    prompts,
+    prompting() {
+      prompts.push(disposed.map((d) => d.id));
+    },
     async decide(req): Promise<Decision> {
       asked.push(req);
       const notes: string[] = [];

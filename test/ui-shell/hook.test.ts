@@ -52,6 +52,17 @@ one('cd and export on the host are seen by the next sandboxed line', async () =>
   assert.is(last(decider).env.FOO, undefined);
 });
 
+one('the prompt after a sandboxed line is told to the decider once the line is disposed', async () => {
+  await t.run('true', /\n\(sbsh\) ws[#$] $/);
+  const before = decider.prompts.length;
+  await t.run('./show.sh', /^show cwd=[^\n]*\n\(sbsh\) ws[#$] $/m);
+  const id = last(decider).id;
+  const told = decider.prompts.slice(before);
+  assert.ok(told.length > 0, 'the prompt was told');
+  // Readline may draw the prompt again while it accepts the line; the last drawing is the one after it.
+  assert.ok(told.at(-1)!.includes(id), 'the line was disposed before its next prompt was told');
+});
+
 one('the screen shows the line as typed, never the rewrite', async () => {
   await t.run('./show.sh # typed', /show cwd=/);
   assert.ok(/\(sbsh\) ws[#$] \.\/show\.sh # typed$/m.test(visible(t)), visible(t));

@@ -26,6 +26,8 @@ export type Decision =
 
 export interface Decider {
   decide(req: LineRequest): Promise<Decision>;
+  /** The shell has drawn its prompt (readline also redraws it) and waits for a person: work done now delays no line. */
+  prompting?(): void;
 }
 
 export const EXIT_DENIED = 126;
@@ -60,8 +62,14 @@ export async function createPipelineDecider(opts: { audit: Audit; cwd: string; e
   // One guard per session, configured by the policy where the session starts.
   const guard: SessionGuard = createSessionGuard(await guardConfig(opts.cwd, opts.env), audit);
   const told = new Set<string>();
+  let warmNext: (() => void) | null = null;
 
   return {
+    prompting() {
+      const w = warmNext;
+      warmNext = null;
+      w?.();
+    },
     async decide({ id, line, cwd, env }) {
       let plan: Plan;
       try {
@@ -84,12 +92,15 @@ export async function createPipelineDecider(opts: { audit: Audit; cwd: string; e
         const backend = backendFor(plan.backend!);
         const prepared = await backend.prepare(plan, { env, audit, id });
         const workspace = plan.sandbox!.workspace;
-        // The next sandboxed line's network monitor starts once this one is
-        // over, while the user types (started sooner, it only competes with
-        // this line for the CPU).
+        // Bridged like this line: the next one is often the same command again.
+        const network = plan.sandbox!.network.mode === 'allow';
+        // The next sandboxed line's network monitor starts at the prompt after
+        // this one, while the user types: started sooner, it competes with
+        // this line for the CPU, and its spawn (~10 ms) holds up the relay
+        // that shows the prompt.
         const dispose = async (status: number) => {
           await prepared.dispose(status);
-          backend.warm?.(workspace);
+          warmNext = () => backend.warm?.(workspace, { network });
         };
         return { action: 'sandbox', summary, notes, prepared: { ...prepared, dispose } };
       } catch (err) {

@@ -157,6 +157,7 @@ export async function startShellSession(opts: ShellSessionOptions): Promise<Shel
         return;
       case 'Q':
         view.promptEnds();
+        decider.prompting?.();
         if (hooked && !ready) {
           ready = true;
           for (const data of heldInput.splice(0)) pty.write(data);
