@@ -1,6 +1,7 @@
 // This build of sbsh against another one (e.g. a worktree of an older
 // commit, built), in turns on the same machine: start-up, a sandboxed no-op,
-// and `npm install` of a small real project with bare npm as the baseline.
+// and `npm install` of a small real project with bare npm as the baseline,
+// as one command each and typed at the prompt of each interactive shell.
 // Needs the npm registry.
 // Run: npm run build && node dist/bench/compare.js OTHER/bin/sbsh [runs]
 //   e.g. git worktree add /tmp/old COMMIT && (cd /tmp/old && ln -s "$PWD/node_modules" . && npm run build)
@@ -8,6 +9,7 @@ import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, npmBenchProject, timeInTurns, type Sample } from './measure.js';
+import { benchShells, typedInTurns } from './pty.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const mine = join(root, 'bin/sbsh');
@@ -28,6 +30,12 @@ const rows: Sample[] = [
   ...timeInTurns(both('sbsh -c ./noop.sh', ['-c', './noop.sh']), { cwd: ws, env, runs }),
   ...timeInTurns([...both("sbsh -c 'npm install'", ['-c', 'npm install']), { name: 'npm install (host)', argv: ['npm', 'install'] }], { cwd: ws, env, runs, warmup: 1, before: clean }),
 ];
-const host = median(rows.find((r) => r.name === 'npm install (host)')!.ms);
-console.log(`### ${other} (other) against ${mine} (this), in turns\n\nmedian of ${runs} runs each\n\n| what | median ms | min ms | ratio to npm install (host) |\n|---|---|---|---|`);
-for (const r of rows) console.log(`| ${r.name} | ${median(r.ms).toFixed(1)} | ${Math.min(...r.ms).toFixed(1)} | ${r.name.includes('npm install') ? (median(r.ms) / host).toFixed(3) : ''} |`);
+const shells = await benchShells(ws, env, [{ name: 'typed in sbsh (other)', bin: other }, { name: 'typed in sbsh (this)', bin: mine }]);
+const typed = (await typedInTurns(shells, 'npm install', { runs, before: clean })).map((s) => ({ ...s, name: `npm install ${s.name}` }));
+const ratio = (r: Sample) => {
+  const base = r.name.includes('typed') ? typed[0]! : rows.find((x) => x.name === 'npm install (host)')!;
+  return r.name.includes('npm install') ? (median(r.ms) / median(base.ms)).toFixed(3) : '';
+};
+console.log(`### ${other} (other) against ${mine} (this), in turns\n\nmedian of ${runs} runs each\n\n| what | median ms | min ms | ratio to bare npm install |\n|---|---|---|---|`);
+for (const r of [...rows, ...typed]) console.log(`| ${r.name} | ${median(r.ms).toFixed(1)} | ${Math.min(...r.ms).toFixed(1)} | ${ratio(r)} |`);
+process.exit(0);

@@ -1,5 +1,5 @@
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -72,16 +72,25 @@ export function benchWorkspace(prefix: string): string {
 
 /**
  * The small real project the npm benches install: 5 registry dependencies,
- * 13 packages. The first install on the host fills npm's cache and writes the
- * lockfile; `clean` removes node_modules before each timed run.
+ * 13 packages, with a home of its own (no startup files, npm's cache
+ * filled by a first install on the host). Its .npmrc keeps registry URLs
+ * out of the lockfile, so every install asks the registry for the 13
+ * packuments (≈ 900 KB) and the sandboxed one goes through the proxy; the
+ * lockfile and npm's cache stay between runs (warm cache), and `clean`
+ * removes node_modules before each timed run.
  */
 export function npmBenchProject(prefix: string): { ws: string; env: NodeJS.ProcessEnv; clean(): void } {
   const ws = benchWorkspace(prefix);
+  const home = `${ws}-home`;
+  mkdirSync(home, { mode: 0o755 });
   writeFileSync(join(ws, 'package.json'), JSON.stringify({
     name: 'bench-project', version: '1.0.0', private: true,
     dependencies: { debug: '4.3.4', 'is-number': '7.0.0', 'kind-of': '6.0.3', semver: '7.6.0', chalk: '4.1.2' },
   }, null, 2));
-  const env = { ...process.env, SBSH_AUDIT_LOG: join(ws, '.audit.jsonl'), npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+  writeFileSync(join(ws, '.npmrc'), 'omit-lockfile-registry-resolved=true\naudit=false\nfund=false\nupdate-notifier=false\n');
+  // The caller's environment (CA settings, PATH), but none of its per-user files.
+  const xdg = { XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.state'), XDG_CACHE_HOME: join(home, '.cache') };
+  const env = { ...process.env, ...xdg, HOME: home, TERM: 'xterm-256color', SBSH_AUDIT_LOG: join(ws, '.audit.jsonl') };
   if (spawnSync('npm', ['install'], { cwd: ws, env, stdio: 'inherit' }).status !== 0) throw new Error('npm install on the host failed: is the registry reachable?');
   return { ws, env, clean: () => rmSync(join(ws, 'node_modules'), { recursive: true, force: true }) };
 }

@@ -3,11 +3,11 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawn, type IPty } from 'node-pty';
 import { createAudit } from '../lib/audit/bus.js';
 import { makePlan } from '../lib/plan/index.js';
 import { backendFor, runPrepared } from '../lib/sandbox/index.js';
 import { report, timeCommand, type Sample } from './measure.js';
+import { lineLatency, openTerm, type Term } from './pty.js';
 
 // The interactive shell's overhead, measured in real ptys:
 //  1. keystroke echo: a key typed into `sbsh --no-tui` until its echo comes
@@ -40,34 +40,8 @@ const env: Record<string, string> = {
   SBSH_AUDIT_LOG: join(dir, 'audit.jsonl'),
 };
 
-interface Term {
-  pty: IPty;
-  /** Resolves once the output since the call matches `re`. */
-  next(re: RegExp, timeoutMs?: number): Promise<void>;
-}
-
 function open(file: string, args: string[], extraEnv: Record<string, string> = {}): Term {
-  const pty = spawn(file, args, { name: 'xterm-256color', cols: 100, rows: 30, cwd: repo, env: { ...env, ...extraEnv } });
-  let out = '';
-  let waiter: { re: RegExp; resolve: () => void } | null = null;
-  pty.onData((d) => {
-    out += d;
-    if (waiter && waiter.re.test(out)) {
-      const w = waiter;
-      waiter = null;
-      w.resolve();
-    }
-  });
-  return {
-    pty,
-    next(re, timeoutMs = 30_000) {
-      out = '';
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`bench: no ${re} within ${timeoutMs} ms`)), timeoutMs);
-        waiter = { re, resolve: () => (clearTimeout(timer), resolve()) };
-      });
-    },
-  };
+  return openTerm(file, args, { cwd: repo, env: { ...env, ...extraEnv } });
 }
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -103,26 +77,6 @@ async function pipelineLatency(name: string, line: string): Promise<Sample> {
   return { name, ms };
 }
 
-/**
- * Between two lines a person reads and types; sbsh starts the next sandbox's
- * network monitor then. Not timed.
- */
-const THINK_MS = 300;
-
-/** ms from Enter to the next prompt, for `line`, typed THINK_MS after the last prompt. */
-async function lineLatency(name: string, t: Term, line: string, prompt: RegExp): Promise<Sample> {
-  const ms: number[] = [];
-  for (let i = 0; i < RUNS + 2; i++) {
-    await new Promise((r) => setTimeout(r, THINK_MS));
-    const done = t.next(prompt);
-    const t0 = now();
-    t.pty.write(line + '\r');
-    await done;
-    if (i >= 2) ms.push(now() - t0);
-  }
-  return { name, ms };
-}
-
 async function main(): Promise<void> {
   // A prompt at the start of a row: readline also redraws the prompt on the typed line.
   const bashPrompt = /\n[^\n]*BENCH> $/;
@@ -138,9 +92,9 @@ async function main(): Promise<void> {
   const bwrap = ['bwrap', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', home,
     '--bind', repo, repo, '--chdir', repo, '--unshare-all', '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '/bin/true'];
   const lines = [
-    await lineLatency('plain bash: true', bash, 'true', bashPrompt),
-    await lineLatency('sbsh: true (host line: hook + plan)', sbsh, 'true', sbshPrompt),
-    await lineLatency('sbsh: ./noop.sh (sandbox:bwrap)', sbsh, './noop.sh', sbshPrompt),
+    await lineLatency('plain bash: true', bash, 'true', bashPrompt, { runs: RUNS }),
+    await lineLatency('sbsh: true (host line: hook + plan)', sbsh, 'true', sbshPrompt, { runs: RUNS }),
+    await lineLatency('sbsh: ./noop.sh (sandbox:bwrap)', sbsh, './noop.sh', sbshPrompt, { runs: RUNS }),
     await pipelineLatency('pipeline in-process: ./noop.sh', './noop.sh'),
     timeCommand('bare bwrap /bin/true (spawned from node)', bwrap, { runs: RUNS }),
     // The same pipeline without the interactive shell, node start-up included.
