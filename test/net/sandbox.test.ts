@@ -195,7 +195,7 @@ if (missing.length > 0) {
     const [proxy, bridge] = [median(proxyMs), median(bridgeMs)];
     process.stdout.write(
       `start-up: proxy ${proxy.toFixed(1)} ms, then the bridge ${bridge.toFixed(1)} ms (median of ${N}); ` +
-        'the backend starts the bridge before bwrap and the proxy once bwrap is spawned, and the command waits for both\n',
+        'the backend starts the bridge with the network monitor (ahead of need when it knows the line has network) and the proxy once bwrap is spawned; the command waits for both\n',
     );
   });
 
