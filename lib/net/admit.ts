@@ -28,6 +28,25 @@ export const systemResolver: Resolver = async (name) => {
   }
 };
 
+/**
+ * One lookup of a name at a time: attempts that start while a lookup of the
+ * same name is in flight share its answer (npm opens a dozen connections to
+ * the registry at once, and each lookup is a chance of a resolver timeout).
+ * Each attempt still connects only to the addresses it was admitted with,
+ * and one that starts after the lookup settled looks the name up again.
+ */
+export function coalesced(resolve: Resolver): Resolver {
+  const inFlight = new Map<string, Promise<string[]>>();
+  return (name) => {
+    let found = inFlight.get(name);
+    if (!found) {
+      found = resolve(name).finally(() => inFlight.delete(name));
+      inFlight.set(name, found);
+    }
+    return found;
+  };
+}
+
 export async function admit(list: readonly AllowEntry[], host: string, port: number, resolve: Resolver): Promise<Admission> {
   const match = matchDestination(list, host, port);
   if (!match.ok) return { allowed: false, reason: match.reason };

@@ -3,7 +3,7 @@ import { createServer as createHttpServer, request as httpRequest, type Incoming
 import type { Duplex } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Socks5Server } from '@pondwader/socks5-server';
-import { admit, systemResolver, type Admission, type Resolver } from './admit.js';
+import { admit, coalesced, systemResolver, type Admission, type Resolver } from './admit.js';
 import type { AllowEntry } from './allowlist.js';
 import { AttemptLog, type Attempt, type AttemptReport } from './attempt.js';
 import { splitHostPort } from './host.js';
@@ -109,7 +109,7 @@ function httpTarget(url: string | undefined): { host: string; port: number; auth
 }
 
 export function startProxy(socketPath: string, opts: ProxyOptions): Promise<RunningProxy> {
-  const resolve = opts.resolve ?? systemResolver;
+  const resolve = coalesced(opts.resolve ?? systemResolver);
   const connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
   const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 30_000;
   const attempts = new AttemptLog(opts.report);

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AllowlistError, matchDestination, parseAllowlist } from '../../lib/net/allowlist.js';
-import { admit, type Resolver } from '../../lib/net/admit.js';
+import { admit, coalesced, type Resolver } from '../../lib/net/admit.js';
 import { parseHost, splitHostPort } from '../../lib/net/host.js';
 
 const entries = suite('allowlist: entries');
@@ -192,6 +192,25 @@ admission('IP literals and refused names are never looked up', async () => {
   await admit(ADMIT_LIST, 'other.test', 443, r);
   await admit(ADMIT_LIST, 'good.test', 22, r);
   assert.equal(r.calls, []);
+});
+
+admission('concurrent lookups of one name share one; a lookup after it settled asks again', async () => {
+  const r = resolverOf({ 'good.test': ['203.0.113.10'], 'other.test': ['203.0.113.11'] });
+  const resolve = coalesced(r);
+  const together = await Promise.all([resolve('good.test'), resolve('good.test'), resolve('other.test'), resolve('good.test')]);
+  assert.equal(together, [['203.0.113.10'], ['203.0.113.10'], ['203.0.113.11'], ['203.0.113.10']]);
+  assert.equal(r.calls, ['good.test', 'other.test']);
+  await resolve('good.test');
+  assert.equal(r.calls, ['good.test', 'other.test', 'good.test']);
+});
+
+admission('a failed shared lookup fails every attempt that shared it, and the next one asks again', async () => {
+  const r = resolverOf({});
+  const resolve = coalesced(r);
+  const codes = await Promise.all([resolve('gone.test'), resolve('gone.test')].map((p) => p.then(() => 'ok', (e: { code?: string }) => e.code)));
+  assert.equal(codes, ['ENOTFOUND', 'ENOTFOUND']);
+  await resolve('gone.test').catch(() => {});
+  assert.equal(r.calls, ['gone.test', 'gone.test']);
 });
 
 admission.run();

@@ -61,6 +61,7 @@ function runInNamespace(): void {
   const resolver: Resolver = async (name) => {
     resolveCalls.push(name);
     if (name === 'pending.test') return new Promise<string[]>(() => {});
+    if (name === 'slow.test') return new Promise<string[]>((r) => setTimeout(() => r([UPSTREAM]), 100));
     const found = NAMES[name];
     // A second lookup of flip.test would land on loopback.
     if (name === 'flip.test') NAMES[name] = ['127.0.0.1'];
@@ -107,7 +108,7 @@ function runInNamespace(): void {
     await listen(createNetServer((s) => s.end('loopback\n')), '127.0.0.1', 7000);
     await listen(createNetServer(() => {}), UPSTREAM, 7001);
     proxy = await startProxy(socketPath, {
-      allowlist: parseAllowlist(['upstream.test:8080', 'upstream.test:7000', 'upstream.test:7001', 'upstream.test:7999', 'dead.test:7000', 'flip.test:7000', 'pending.test:7000', `${UPSTREAM}:7000`]),
+      allowlist: parseAllowlist(['upstream.test:8080', 'upstream.test:7000', 'upstream.test:7001', 'upstream.test:7999', 'dead.test:7000', 'flip.test:7000', 'pending.test:7000', 'slow.test:7000', `${UPSTREAM}:7000`]),
       report: (r) => audit.emit({ type: 'network', id: 'fwd', ...r }),
       resolve: resolver,
       connectTimeoutMs: 300,
@@ -217,6 +218,18 @@ function runInNamespace(): void {
     assert.is(again.status, 403);
     const e = await net.next((e) => e.host === 'flip.test' && !e.allowed);
     assert.is(e.reason, 'resolves-to-loopback');
+  });
+
+  fwd('attempts that start while a name is being looked up share that lookup, and each connects', async () => {
+    const before = resolveCalls.filter((n) => n === 'slow.test').length;
+    const tunnels = await Promise.all([1, 2, 3].map(() => httpConnect(socketPath, 'slow.test:7000')));
+    for (const { status, socket } of tunnels) {
+      assert.is(status, 200);
+      const echoed = readAll(socket);
+      socket.end('shared\n');
+      assert.is((await echoed).toString(), 'shared\n');
+    }
+    assert.is(resolveCalls.filter((n) => n === 'slow.test').length, before + 1);
   });
 
   fwd('a dead upstream times out on connect: 502, SOCKS host-unreachable, logged with the error', async () => {
