@@ -76,11 +76,13 @@ export const BENCH_PROMPT = /\n[^\n]*BENCH> $/;
  */
 export async function benchShells(ws: string, env: NodeJS.ProcessEnv, sbsh: Array<{ name: string; bin: string }>): Promise<Array<{ name: string; term: Term }>> {
   writeFileSync(join(env.HOME!, '.bashrc'), "PS1='BENCH> '\n");
-  const shells = [
-    { name: 'typed in bash', term: openTerm('bash', ['-i'], { cwd: ws, env }) },
-    ...sbsh.map((s) => ({ name: s.name, term: openTerm(process.execPath, [s.bin, '--no-tui'], { cwd: ws, env }) })),
-  ];
-  for (const s of shells) await s.term.next(/BENCH> $/);
+  const shells: Array<{ name: string; term: Term }> = [];
+  for (const [name, file, args] of [['typed in bash', 'bash', ['-i']], ...sbsh.map((s) => [s.name, process.execPath, [s.bin, '--no-tui']] as const)] as const) {
+    // One at a time: next() only sees output from its call on, so each waits for its first prompt at once.
+    const term = openTerm(file, [...args], { cwd: ws, env });
+    await term.next(/BENCH> $/);
+    shells.push({ name, term });
+  }
   return shells;
 }
 
