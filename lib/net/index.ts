@@ -19,16 +19,13 @@ import type { RunningProxy } from './proxy.js';
 // SOCKS library: tens of milliseconds to load) is started by listen(), once
 // bwrap is building the sandbox, and the sandboxed command waits for it.
 
-export interface NetworkSession {
-  /** Host directory of the proxy's unix socket (only sbsh's user may write it). */
-  dir: string;
-  /** The bridge the network monitor is to start: its programs, its loopback port, and the proxy's socket in `dir`. */
-  bridge: Bridge;
+/** The proxy of one sandboxed command, at its endpoint (`dir`, `bridge`: below). */
+export interface NetworkSession extends Omit<ProxyEndpoint, 'remove'> {
   /** Proxy variables for the sandboxed command, pointing at the bridge's port on its loopback. */
   env: Record<string, string>;
   /** Starts the proxy; settles once it listens on `bridge.socketPath` (rejects with a SetupError). */
   listen(): Promise<void>;
-  /** Closes everything; never hangs. */
+  /** Closes everything, the endpoint included; never hangs. */
   stop(): Promise<void>;
 }
 
