@@ -111,35 +111,16 @@ export async function runPrepared(p: Prepared, stdio: RunStdio, opts: { signal?:
         cleanup();
         resolvePromise(r);
       };
-      const child = spawn(p.file, p.args, {
-        cwd: p.cwd,
-        env: p.env,
-        detached: s.detached ?? false,
-        stdio: stdioFor(stdio, p.fds, s.statusPipe ?? false, s.gatePipe ?? false),
-      });
-      const statusStream = s.statusPipe ? ((child.stdio[3 + p.fds.length] as Readable | null) ?? null) : null;
-      const gate = s.gatePipe ? ((child.stdio[3 + p.fds.length + (s.statusPipe ? 1 : 0)] as Writable | null) ?? null) : null;
-      gate?.on('error', () => {});
+      // Signals are caught before the spawn: the child is visible (and may be
+      // signalled about) once it has exec'd, which is before spawn() returns,
+      // and with no handler yet a SIGTERM would end sbsh without its clean-up.
+      // One that comes before the child or its supervisor exists waits for them.
       let supervisor: Supervisor | null = null;
-      const handle: RunHandle = {
-        pid: child.pid ?? -1,
-        status: statusStream,
-        gate,
-        kill: (sig) => {
-          try {
-            child.kill(sig);
-          } catch {
-            // already gone
-          }
-        },
-        report,
-      };
-      // A supervised process gets its supervisor once spawned; a signal that
-      // comes sooner waits for it rather than going to bwrap's monitor.
+      let handle: RunHandle | null = null;
       let early: NodeJS.Signals | null = null;
       const forward = (sig: NodeJS.Signals) => {
         if (supervisor) supervisor.forward(sig);
-        else if (s.supervise) early = sig;
+        else if (s.supervise || !handle) early = sig;
         else handle.kill(sig);
       };
       const handlers = FORWARDED.map((sig) => {
@@ -154,13 +135,43 @@ export async function runPrepared(p: Prepared, stdio: RunStdio, opts: { signal?:
         opts.signal?.removeEventListener('abort', onAbort);
       }
 
+      let child: ReturnType<typeof spawn>;
+      try {
+        child = spawn(p.file, p.args, {
+          cwd: p.cwd,
+          env: p.env,
+          detached: s.detached ?? false,
+          stdio: stdioFor(stdio, p.fds, s.statusPipe ?? false, s.gatePipe ?? false),
+        });
+      } catch (err) {
+        cleanup();
+        throw err;
+      }
+      const statusStream = s.statusPipe ? ((child.stdio[3 + p.fds.length] as Readable | null) ?? null) : null;
+      const gate = s.gatePipe ? ((child.stdio[3 + p.fds.length + (s.statusPipe ? 1 : 0)] as Writable | null) ?? null) : null;
+      gate?.on('error', () => {});
+      const spawned: RunHandle = {
+        pid: child.pid ?? -1,
+        status: statusStream,
+        gate,
+        kill: (sig) => {
+          try {
+            child.kill(sig);
+          } catch {
+            // already gone
+          }
+        },
+        report,
+      };
+      handle = spawned;
+
       child.once('error', (err) => {
         report(`sbsh: could not start ${p.file}: ${err.message}`);
         // 127 like a shell when the program is missing, 126 when it cannot run.
         resolve({ status: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 127 : 126, signal: null });
       });
       child.once('spawn', () => {
-        if (s.supervise) supervisor = s.supervise(handle);
+        if (s.supervise) supervisor = s.supervise(spawned);
         if (early) forward(early);
         if (opts.signal?.aborted) forward('SIGTERM');
       });
