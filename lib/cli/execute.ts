@@ -3,6 +3,7 @@ import { emitDecision, type Audit } from '../audit/bus.js';
 import { denialMessage, recordDenial } from '../guard/index.js';
 import { EXIT_DENIED, EXIT_SETUP } from './errors.js';
 import { backendFor, runPrepared } from '../sandbox/index.js';
+import { holdSignals, statusOf } from '../sandbox/run.js';
 import { prepareHost } from '../sandbox/host.js';
 import { setupFailureMessage, type Backend, type Prepared, type SetupError } from '../sandbox/types.js';
 
@@ -40,6 +41,9 @@ function warmBackend(plan: Plan): Backend | SetupError | null {
 export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<number> {
   const { audit, id } = opts;
   const started = Date.now();
+  // A signal from here until the command is spawned calls the run off once
+  // the host side is ready, and what was made ready is undone.
+  const held = holdSignals();
   const backend = warmBackend(plan);
   emitDecision(audit, id, plan, plan.sandbox?.cwd ?? process.cwd());
   for (const ig of plan.ignored) {
@@ -47,6 +51,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<num
   }
 
   if (plan.action === 'deny') {
+    held.release();
     process.stderr.write(denialMessage(plan) + '\n');
     recordDenial(audit, plan, id);
     audit.emit({ type: 'exit', id, status: EXIT_DENIED, signal: null, duration_ms: Date.now() - started });
@@ -59,6 +64,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<num
     if (backend instanceof Error) throw backend;
     prepared = backend ? await backend.prepare(plan, ctx) : await prepareHost(plan, ctx);
   } catch (err) {
+    held.release();
     const e = err as SetupError;
     if (e.name !== 'SetupError') throw err;
     process.stderr.write(setupFailureMessage(plan.backend, e) + '\n');
@@ -66,7 +72,17 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<num
     audit.emit({ type: 'exit', id, status: EXIT_SETUP, signal: null, duration_ms: Date.now() - started });
     return EXIT_SETUP;
   }
-  const result = await runPrepared(prepared, opts.stdio);
+  if (held.signal) {
+    held.release();
+    const stopped = statusOf(null, held.signal);
+    await prepared.dispose(stopped.status);
+    audit.emit({ type: 'exit', id, ...stopped, duration_ms: Date.now() - started });
+    return stopped.status;
+  }
+  // runPrepared catches signals from its call on: only then is the hold let go.
+  const running = runPrepared(prepared, opts.stdio);
+  held.release();
+  const result = await running;
   audit.emit({ type: 'exit', id, status: result.status, signal: result.signal, duration_ms: Date.now() - started });
   return result.status;
 }

@@ -70,6 +70,31 @@ export type Supervised = Prepared & Partial<Supervision>;
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
+/**
+ * Holds SIGINT, SIGTERM and SIGHUP while a sandbox is being prepared: the
+ * first one is kept, instead of ending sbsh at once with what was made ready
+ * left in place. runPrepared catches them itself from its call on, so the
+ * caller releases this only after calling it.
+ */
+export function holdSignals(): { readonly signal: NodeJS.Signals | null; release(): void } {
+  let signal: NodeJS.Signals | null = null;
+  const handlers = FORWARDED.map((sig) => {
+    const h = () => {
+      signal ??= sig;
+    };
+    process.on(sig, h);
+    return [sig, h] as const;
+  });
+  return {
+    get signal() {
+      return signal;
+    },
+    release() {
+      for (const [sig, h] of handlers) process.off(sig, h);
+    },
+  };
+}
+
 export function statusOf(code: number | null, signal: NodeJS.Signals | null): RunResult {
   if (signal) return { status: 128 + (constants.signals[signal] ?? 0), signal };
   return { status: code ?? 1, signal: null };
