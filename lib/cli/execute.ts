@@ -73,9 +73,10 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<num
     return EXIT_SETUP;
   }
   if (held.signal) {
-    held.release();
+    // Held through the clean-up too: a second signal must not cut it short.
     const stopped = statusOf(null, held.signal);
     await prepared.dispose(stopped.status);
+    held.release();
     audit.emit({ type: 'exit', id, ...stopped, duration_ms: Date.now() - started });
     return stopped.status;
   }
