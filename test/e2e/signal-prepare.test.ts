@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AuditEvent } from '../../lib/audit/schema.js';
+import { processTable } from '../helpers/proc.js';
 import { SBSH } from '../helpers/sbsh.js';
 import { skipWithReason } from '../helpers/skip.js';
 
@@ -18,23 +19,9 @@ const s = suite('sbsh -c: a signal while the sandbox is being prepared');
 const FILES_PER_DIR = 100;
 const DIRS = 300;
 
-function ppidOf(pid: string): number {
-  return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
-}
-
 /** A child of `parent` running `find` or `chown` over `path`. */
 function lending(parent: number, path: string): boolean {
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      if (ppidOf(p) !== parent) continue;
-      const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-      if (/(^|\/)(find|chown)$/.test(argv[0]!) && argv.includes(path)) return true;
-    } catch {
-      // ended while looked at
-    }
-  }
-  return false;
+  return processTable().some((p) => p.ppid === parent && /(^|\/)(find|chown)$/.test(p.argv[0] ?? '') && p.argv.includes(path));
 }
 
 if (process.getuid?.() !== 0) {

@@ -1,13 +1,14 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createAudit } from '../../lib/audit/bus.js';
 import type { AuditEvent } from '../../lib/audit/schema.js';
 import { findExecutable } from '../../lib/net/bridge.js';
 import { backendFor, runPrepared } from '../../lib/sandbox/index.js';
+import { monitorsOf } from '../helpers/proc.js';
 import { skipWithReason } from '../helpers/skip.js';
 import { sandboxPlan } from './plans.js';
 
@@ -20,38 +21,16 @@ import { sandboxPlan } from './plans.js';
 const s = suite('sandbox: the spare network monitor');
 const missing = ['bwrap', 'tcpdump', 'nsenter', 'unshare', 'ip'].filter((t) => !findExecutable(t, '/usr/sbin:/usr/bin:/sbin:/bin'));
 
-function ppidOf(pid: string): number {
-  return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
-}
-
-function cmdline(pid: string): string[] {
-  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-}
-
-/** pids of the running processes that match, skipping those that end while looked at. */
-function processes(match: (pid: string) => boolean): string[] {
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      return match(p);
-    } catch {
-      return false;
-    }
-  });
-}
-
-/** pids of this process's running monitor scripts (bash running sbsh-monitor); other test files run their own. */
-function monitorScripts(): string[] {
-  return processes((p) => ppidOf(p) === process.pid && cmdline(p).includes('sbsh-monitor') && cmdline(p).some((a) => a.endsWith('bash')));
+/** pids of this process's running monitor scripts; other test files run their own. */
+function monitorScripts(): number[] {
+  return monitorsOf(process.pid).map((m) => m.pid);
 }
 
 /** The bridge a monitor script started: its port and the proxy socket it leads to. */
-async function bridgeOf(script: string): Promise<{ port: number; socketPath: string }> {
+async function bridgeOf(script: number): Promise<{ port: number; socketPath: string }> {
   for (let i = 0; i < 100; i++) {
-    const [pid] = processes((p) => ppidOf(p) === Number(script) && cmdline(p).some((a) => a.endsWith('systemd-socket-activate')));
-    if (pid) {
-      const argv = cmdline(pid).filter(Boolean);
-      return { port: Number(/--listen=127\.0\.0\.1:(\d+)/.exec(argv.join(' '))![1]), socketPath: argv[argv.length - 1]! };
-    }
+    const bridge = monitorsOf(process.pid).find((m) => m.pid === script)?.bridge;
+    if (bridge) return { port: Number(/--listen=127\.0\.0\.1:(\d+)/.exec(bridge.argv.join(' '))![1]), socketPath: bridge.argv[bridge.argv.length - 1]! };
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`monitor ${script} started no bridge`);
@@ -96,7 +75,7 @@ if (missing.length > 0) {
     assert.is(spares.length, 1, 'warm started one monitor');
     const bridge = o.bridged ? await bridgeOf(spares[0]!) : null;
     if (o.killSpare) {
-      process.kill(Number(spares[0]), 'SIGKILL');
+      process.kill(spares[0]!, 'SIGKILL');
       // Dead, as a spare that died long ago would be (its namespace is gone).
       for (let i = 0; i < 100 && monitorScripts().includes(spares[0]!); i++) await new Promise((r) => setTimeout(r, 20));
     }

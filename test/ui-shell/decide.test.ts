@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { createAudit } from '../../lib/audit/bus.js';
 import { findBridgeTools, findExecutable } from '../../lib/net/bridge.js';
 import { createPipelineDecider } from '../../lib/ui/shell/decide.js';
+import { monitorsOf } from '../helpers/proc.js';
 import { skipWithReason } from '../helpers/skip.js';
 
 // The interactive shell's decider with the real pipeline and backend: the
@@ -18,23 +19,9 @@ const PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 const missing = ['bwrap', 'tcpdump', 'nsenter', 'unshare', 'ip'].filter((t) => !findExecutable(t, PATH));
 if (!findBridgeTools(PATH).activate) missing.push('systemd-socket-activate');
 
-function field(pid: string, n: number): string {
-  return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[n - 3]!;
-}
-
 /** This process's monitor scripts, each with whether it has started a bridge. */
-function monitors(): Array<{ pid: string; bridged: boolean }> {
-  const all = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
-  const info = all.flatMap((p) => {
-    try {
-      return [{ pid: p, ppid: Number(field(p, 4)), argv: readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0') }];
-    } catch {
-      return [];
-    }
-  });
-  return info
-    .filter((p) => p.ppid === process.pid && p.argv.includes('sbsh-monitor') && p.argv.some((a) => a.endsWith('bash')))
-    .map((m) => ({ pid: m.pid, bridged: info.some((c) => c.ppid === Number(m.pid) && c.argv.some((a) => a.endsWith('systemd-socket-activate'))) }));
+function monitors(): Array<{ pid: number; bridged: boolean }> {
+  return monitorsOf(process.pid).map((m) => ({ pid: m.pid, bridged: m.bridge !== null }));
 }
 
 async function until<T>(what: string, f: () => T | undefined): Promise<T> {
