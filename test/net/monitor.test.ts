@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { captureFilter, startMonitor, type MonitorTools, type NetworkMonitor } from '../../lib/net/monitor.js';
 import type { DirectAttempt } from '../../lib/net/pcap.js';
@@ -10,6 +10,7 @@ import { becomeUserFlags, DEDICATED } from '../../lib/sandbox/identity.js';
 import { SANDBOX_NAMESPACES } from '../../lib/sandbox/bwrap-args.js';
 import { runCollected, type Collected } from '../helpers/process.js';
 import { SetupError } from '../../lib/sandbox/types.js';
+import { processTable } from '../helpers/proc.js';
 import { skipWithReason } from '../helpers/skip.js';
 
 // The network monitor for real: its own user and network namespace, tcpdump
@@ -143,24 +144,13 @@ if (missing.length > 0) {
     // The sentinel port, as the script got it, names this monitor's tcpdump too.
     const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     const port = args[args.indexOf('sbsh-monitor') + 4];
-    // '' for a process gone meanwhile.
-    const cmdline = (p: string) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      } catch {
-        return '';
-      }
-    };
-    const mine = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-      const c = cmdline(p);
-      return c.includes(`udp dst port ${port} and`) || c.includes(`${socketPath}\0`);
-    });
+    const mine = () => processTable().filter((p) => p.argv.some((a) => a.includes(`udp dst port ${port} and`)) || p.argv.includes(socketPath));
     // A first connection turns the listener into the proxy program (one exec):
     // that one too must die with the monitor. (Nothing listens on the socket;
     // the connection is simply closed.)
     const enter = [found.nsenter!, ...line.trim().split(' ').slice(1)];
     await runCollected([...enter, found.bash!, '-c', `exec 3<>/dev/tcp/127.0.0.1/${bridgePort}; cat <&3 >/dev/null; exit 0`], { as: root ? DEDICATED : undefined });
-    const proxied = () => mine().some((p) => cmdline(p).includes('systemd-socket-proxyd\0'));
+    const proxied = () => mine().some((p) => p.argv.some((a) => a.endsWith('systemd-socket-proxyd')));
     for (let i = 0; i < 50 && !proxied(); i++) await new Promise((r) => setTimeout(r, 20));
     assert.ok(proxied(), 'the bridge runs the proxy program after its first connection');
     assert.ok(mine().length >= 3, 'the monitor, its tcpdump and its bridge are found while they run');

@@ -13,21 +13,28 @@ import { runPrepared, type Supervised } from '../../lib/sandbox/run.js';
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const count = () => SIGNALS.map((sig) => process.listenerCount(sig));
 
-test('the signal handlers are in place when the child is spawned, and gone after the run', async () => {
-  const before = count();
-  let atSpawn: number[] | null = null;
-  const prepared: Supervised = {
-    file: '/bin/true',
+/** `file` with the arguments `atSpawn` returns, called as the spawn reads them. */
+function prepared(file: string, atSpawn: () => string[]): Supervised {
+  return {
+    file,
     get args() {
-      atSpawn ??= count();
-      return [];
+      return atSpawn();
     },
     env: { PATH: process.env.PATH },
     cwd: '/',
     fds: [],
     dispose: async () => {},
   };
-  const r = await runPrepared(prepared, { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' });
+}
+
+test('the signal handlers are in place when the child is spawned, and gone after the run', async () => {
+  const before = count();
+  let atSpawn: number[] | null = null;
+  const p = prepared('/bin/true', () => {
+    atSpawn ??= count();
+    return [];
+  });
+  const r = await runPrepared(p, { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' });
   assert.is(r.status, 0);
   assert.equal(atSpawn, before.map((n) => n + 1));
   assert.equal(count(), before);
@@ -35,22 +42,15 @@ test('the signal handlers are in place when the child is spawned, and gone after
 
 test('a signal that comes before the child exists reaches it once it runs', async () => {
   let sent = false;
-  const prepared: Supervised = {
-    file: '/bin/sleep',
-    get args() {
-      // As if it arrived between the handlers and the spawn.
-      if (!sent) {
-        sent = true;
-        process.kill(process.pid, 'SIGTERM');
-      }
-      return ['5'];
-    },
-    env: { PATH: process.env.PATH },
-    cwd: '/',
-    fds: [],
-    dispose: async () => {},
-  };
-  const r = await runPrepared(prepared, { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' });
+  const p = prepared('/bin/sleep', () => {
+    // As if it arrived between the handlers and the spawn.
+    if (!sent) {
+      sent = true;
+      process.kill(process.pid, 'SIGTERM');
+    }
+    return ['5'];
+  });
+  const r = await runPrepared(p, { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' });
   assert.is(r.status, 143);
 });
 
