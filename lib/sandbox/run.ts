@@ -78,20 +78,26 @@ const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  */
 export function holdSignals(): { readonly signal: NodeJS.Signals | null; release(): void } {
   let signal: NodeJS.Signals | null = null;
-  const handlers = FORWARDED.map((sig) => {
-    const h = () => {
-      signal ??= sig;
-    };
-    process.on(sig, h);
-    return [sig, h] as const;
+  const release = onSignals((sig) => {
+    signal ??= sig;
   });
   return {
     get signal() {
       return signal;
     },
-    release() {
-      for (const [sig, h] of handlers) process.off(sig, h);
-    },
+    release,
+  };
+}
+
+/** Calls `handler` for each SIGINT, SIGTERM and SIGHUP sbsh gets, until the returned function is called. */
+function onSignals(handler: (sig: NodeJS.Signals) => void): () => void {
+  const handlers = FORWARDED.map((sig) => {
+    const h = () => handler(sig);
+    process.on(sig, h);
+    return [sig, h] as const;
+  });
+  return () => {
+    for (const [sig, h] of handlers) process.off(sig, h);
   };
 }
 
@@ -148,15 +154,11 @@ export async function runPrepared(p: Prepared, stdio: RunStdio, opts: { signal?:
         else if (s.supervise || !handle) early = sig;
         else handle.kill(sig);
       };
-      const handlers = FORWARDED.map((sig) => {
-        const h = () => forward(sig);
-        process.on(sig, h);
-        return [sig, h] as const;
-      });
+      const releaseSignals = onSignals(forward);
       const onAbort = () => forward('SIGTERM');
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       function cleanup(): void {
-        for (const [sig, h] of handlers) process.off(sig, h);
+        releaseSignals();
         opts.signal?.removeEventListener('abort', onAbort);
       }
 
