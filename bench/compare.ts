@@ -17,7 +17,8 @@ const other = process.argv[2];
 const runs = Number(process.argv[3] ?? 15);
 if (!other || !existsSync(other)) throw new Error('usage: node dist/bench/compare.js OTHER/bin/sbsh [runs]');
 
-const { ws, env, clean } = npmBenchProject('sbsh-bench-compare-');
+const { ws, env, clean, sameWork } = npmBenchProject('sbsh-bench-compare-');
+console.log(`${sameWork(mine)}\n${sameWork(other)}`);
 writeFileSync(join(ws, 'noop.sh'), '#!/bin/sh\nexit 0\n');
 chmodSync(join(ws, 'noop.sh'), 0o755);
 

@@ -72,14 +72,18 @@ export function benchWorkspace(prefix: string): string {
 
 /**
  * The small real project the npm benches install: 5 registry dependencies,
- * 13 packages, with a home of its own (no startup files, npm's cache
- * filled by a first install on the host). Its .npmrc keeps registry URLs
- * out of the lockfile, so every install asks the registry for the 13
- * packuments (≈ 900 KB) and the sandboxed one goes through the proxy; the
- * lockfile and npm's cache stay between runs (warm cache), and `clean`
- * removes node_modules before each timed run.
+ * 13 packages, its lockfile, and a home of its own (no startup files, npm's
+ * cache filled by a first install on the host). npm's settings come from the
+ * environment, the same on both sides: the sandbox reads the project's
+ * .npmrc as an empty file (it may hold registry tokens), so settings there
+ * would apply to the host's npm only. They turn off the audit, fund and
+ * update checks, and make npm revalidate every cached package with the
+ * registry (prefer-online): every install asks the registry for the 13
+ * tarballs, and the sandboxed one does so through the proxy. The lockfile
+ * and npm's cache stay between runs (warm cache); `clean` removes
+ * node_modules before each timed run.
  */
-export function npmBenchProject(prefix: string): { ws: string; env: NodeJS.ProcessEnv; clean(): void } {
+export function npmBenchProject(prefix: string): { ws: string; env: NodeJS.ProcessEnv; clean(): void; sameWork(sbsh: string): string } {
   const ws = benchWorkspace(prefix);
   const home = `${ws}-home`;
   mkdirSync(home, { mode: 0o755 });
@@ -87,10 +91,34 @@ export function npmBenchProject(prefix: string): { ws: string; env: NodeJS.Proce
     name: 'bench-project', version: '1.0.0', private: true,
     dependencies: { debug: '4.3.4', 'is-number': '7.0.0', 'kind-of': '6.0.3', semver: '7.6.0', chalk: '4.1.2' },
   }, null, 2));
-  writeFileSync(join(ws, '.npmrc'), 'omit-lockfile-registry-resolved=true\naudit=false\nfund=false\nupdate-notifier=false\n');
   // The caller's environment (CA settings, PATH), but none of its per-user files.
   const xdg = { XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.state'), XDG_CACHE_HOME: join(home, '.cache') };
-  const env = { ...process.env, ...xdg, HOME: home, TERM: 'xterm-256color', SBSH_AUDIT_LOG: join(ws, '.audit.jsonl') };
+  // Names the default policy passes into the sandbox (npm_config_audit, ...).
+  const npm = { npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', npm_config_prefer_online: 'true' };
+  const env = { ...process.env, ...xdg, ...npm, HOME: home, TERM: 'xterm-256color', SBSH_AUDIT_LOG: join(ws, '.audit.jsonl') };
   if (spawnSync('npm', ['install'], { cwd: ws, env, stdio: 'inherit' }).status !== 0) throw new Error('npm install on the host failed: is the registry reachable?');
-  return { ws, env, clean: () => rmSync(join(ws, 'node_modules'), { recursive: true, force: true }) };
+  const clean = () => rmSync(join(ws, 'node_modules'), { recursive: true, force: true });
+  return { ws, env, clean, sameWork: (sbsh) => sameNpmWork(ws, env, sbsh, clean) };
+}
+
+/**
+ * The registry requests of one install on each side (npm's own http log),
+ * and an error when they differ: a ratio is only worth printing when the
+ * sandboxed npm does the host's work, nothing more or less. (It once did an
+ * audit the host's npm did not: the project's .npmrc, which turned it off,
+ * reads empty inside the sandbox.)
+ */
+function sameNpmWork(ws: string, env: NodeJS.ProcessEnv, sbsh: string, clean: () => void): string {
+  const requests = (argv: string[]) => {
+    clean();
+    const r = spawnSync(argv[0]!, argv.slice(1), { cwd: ws, env, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}\n${r.stderr}`);
+    return r.stderr.split('\n').filter((l) => l.startsWith('npm http fetch')).map((l) => l.replace(/ \d+ms.*$/, '')).sort();
+  };
+  const host = requests(['npm', 'install', '--loglevel=http']);
+  const sandboxed = requests([process.execPath, sbsh, '-c', 'npm install --loglevel=http']);
+  if (host.join('\n') !== sandboxed.join('\n')) {
+    throw new Error(`the sandboxed npm install does other work than the host's:\nhost:\n${host.join('\n')}\nsandboxed:\n${sandboxed.join('\n')}`);
+  }
+  return `same work on both sides: ${host.length} registry requests per install`;
 }

@@ -17,7 +17,8 @@ const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const sbsh = join(root, 'bin/sbsh');
 const runs = Number(process.argv[2] ?? 5);
 
-const { ws, env, clean } = npmBenchProject('sbsh-bench-npm-');
+const { ws, env, clean, sameWork } = npmBenchProject('sbsh-bench-npm-');
+console.log(sameWork(sbsh));
 
 const commands = timeInTurns([
   { name: 'npm install (host)', argv: ['npm', 'install'] },
