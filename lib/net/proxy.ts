@@ -3,7 +3,7 @@ import { createServer as createHttpServer, request as httpRequest, type Incoming
 import type { Duplex } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Socks5Server } from '@pondwader/socks5-server';
-import { admit, coalesced, systemResolver, type Admission, type Resolver } from './admit.js';
+import { admit, coalesced, systemResolver, warmLookup, type Admission, type Resolver } from './admit.js';
 import type { AllowEntry } from './allowlist.js';
 import { AttemptLog, type Attempt, type AttemptReport } from './attempt.js';
 import { splitHostPort } from './host.js';
@@ -285,6 +285,9 @@ export function startProxy(socketPath: string, opts: ProxyOptions): Promise<Runn
     server.once('error', rejectStart);
     server.listen(socketPath, () => {
       server.off('error', rejectStart);
+      // After the caller has heard that the proxy listens (the sandboxed
+      // command then starts, and takes a while to connect).
+      setImmediate(warmLookup);
       resolveStart({
         async close() {
           if (stopped) return;
