@@ -336,23 +336,6 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
     // socket is chowned to that uid once the proxy listens.
     if (user.why !== 'caller') chmodSync(network.dir, 0o711);
   }
-  // A spare that failed or ended while it waited is replaced, not used: no
-  // run without a witness, and no failure that a fresh start would not have.
-  let running = spareMonitor ? await u.monitor.catch(() => null) : await u.monitor;
-  if (!running?.alive()) {
-    void running?.stop();
-    const fresh = launchMonitor(tools, caller, user);
-    fresh.bind(sink);
-    u.monitor = fresh.monitor;
-    running = await fresh.monitor;
-  }
-
-  // The bridge starts while the host side is made ready and bwrap builds the
-  // sandbox (unless the spare started it already); the command waits for it
-  // (ready()). Without network, a bridge a spare started is stopped first.
-  const bridged = network ? running.bridge(network.bridge) : running.unbridge();
-  bridged.catch(() => {});
-
   const hidden: string[] = [];
   for (const d of PRIVATE_DIRS) {
     // /var/run is usually a symlink to /run: mounting through it would hide /run twice.
@@ -372,6 +355,24 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
     const seen = new Map<string, NodeInfo>();
     for (const p of [sb.workspace, sb.cwd, ...writable.map((b) => b.source), ...(network ? [dirname(network.dir)] : [])]) assertReachable(p, user, seen);
   }
+
+  // The monitor is waited for only now: its processes start while the host
+  // side is made ready above. A spare that failed or ended while it waited is
+  // replaced, not used: no run without a witness, and no failure that a
+  // fresh start would not have.
+  let running = spareMonitor ? await u.monitor.catch(() => null) : await u.monitor;
+  if (!running?.alive()) {
+    void running?.stop();
+    const fresh = launchMonitor(tools, caller, user);
+    fresh.bind(sink);
+    u.monitor = fresh.monitor;
+    running = await fresh.monitor;
+  }
+
+  // The bridge starts while bwrap builds the sandbox (unless the spare
+  // started it already); the command waits for it (ready()). Without network, a bridge a spare started is stopped first.
+  const bridged = network ? running.bridge(network.bridge) : running.unbridge();
+  bridged.catch(() => {});
 
   const inner = [...(tools.prlimit ? prlimitArgs(tools.prlimit, sb.limits) : []), tools.bash, '-c', plan.line, ...(ctx.positional ?? [])];
   const layout: BwrapLayout = {
