@@ -23,9 +23,13 @@ export function processTable(): ProcessInfo[] {
     });
 }
 
-/** The network monitor scripts `parent` started, each with the bridge it runs (its systemd-socket-activate child), if any. */
+/**
+ * The network monitor scripts `parent` started, each with the bridge it runs
+ * (its systemd-socket-activate child, which execs the proxy program in place
+ * when the bridge is ready), if any.
+ */
 export function monitorsOf(parent: number, table = processTable()): Array<{ pid: number; bridge: ProcessInfo | null }> {
   return table
     .filter((p) => p.ppid === parent && p.argv.includes('sbsh-monitor') && p.argv.some((a) => a.endsWith('bash')))
-    .map((m) => ({ pid: m.pid, bridge: table.find((c) => c.ppid === m.pid && c.argv.some((a) => a.endsWith('systemd-socket-activate'))) ?? null }));
+    .map((m) => ({ pid: m.pid, bridge: table.find((c) => c.ppid === m.pid && /systemd-socket-(activate|proxyd)$/.test(c.argv[0] ?? '')) ?? null }));
 }

@@ -1,7 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { captureFilter, startMonitor, type MonitorTools, type NetworkMonitor } from '../../lib/net/monitor.js';
 import type { DirectAttempt } from '../../lib/net/pcap.js';
@@ -10,7 +12,7 @@ import { becomeUserFlags, DEDICATED } from '../../lib/sandbox/identity.js';
 import { SANDBOX_NAMESPACES } from '../../lib/sandbox/bwrap-args.js';
 import { runCollected, type Collected } from '../helpers/process.js';
 import { SetupError } from '../../lib/sandbox/types.js';
-import { processTable } from '../helpers/proc.js';
+import { monitorsOf, processTable } from '../helpers/proc.js';
 import { skipWithReason } from '../helpers/skip.js';
 
 // The network monitor for real: its own user and network namespace, tcpdump
@@ -150,7 +152,8 @@ if (missing.length > 0) {
     // the connection is simply closed.)
     const enter = [found.nsenter!, ...line.trim().split(' ').slice(1)];
     await runCollected([...enter, found.bash!, '-c', `exec 3<>/dev/tcp/127.0.0.1/${bridgePort}; cat <&3 >/dev/null; exit 0`], { as: root ? DEDICATED : undefined });
-    const proxied = () => mine().some((p) => p.argv.some((a) => a.endsWith('systemd-socket-proxyd')));
+    // Its program, not an argument: systemd-socket-activate names the proxy program too.
+    const proxied = () => mine().some((p) => p.argv[0]?.endsWith('systemd-socket-proxyd'));
     for (let i = 0; i < 50 && !proxied(); i++) await new Promise((r) => setTimeout(r, 20));
     assert.ok(proxied(), 'the bridge runs the proxy program after its first connection');
     assert.ok(mine().length >= 3, 'the monitor, its tcpdump and its bridge are found while they run');
@@ -180,6 +183,35 @@ if (missing.length > 0) {
       assert.instance(again, Error);
     } finally {
       await m.stop();
+    }
+  });
+
+  s('a ready bridge already runs its proxy program, and that start sends the proxy no request and reports nothing', async () => {
+    const reports: string[] = [];
+    const dir = mkdtempSync(join(tmpdir(), 'sbsh-monitor-test-'));
+    const socketPath = join(dir, 'proxy.sock');
+    let received = 0;
+    const proxy = createServer((c) => c.on('data', (d) => (received += d.length)));
+    await new Promise<void>((r) => proxy.listen(socketPath, () => r()));
+    // As root the bridge connects as the sandbox's uid (the backend chowns the socket to it).
+    chmodSync(dir, 0o711);
+    chmodSync(socketPath, 0o777);
+    const m = await startMonitor({ tools, asUser, report: (a) => reports.push(`${a.protocol} ${a.host}:${a.port}`) });
+    try {
+      const bridge = { activate: found.activate!, proxyd: found.proxyd!, port: 23000 + (process.pid % 1000), socketPath };
+      await Promise.all([m.listening, m.bridge(bridge)]);
+      // Its program, not an argument: systemd-socket-activate names the proxy program too.
+      const proxied = () => monitorsOf(process.pid).some((x) => x.bridge?.argv[0]?.endsWith('systemd-socket-proxyd'));
+      // The exec follows the bridge's own first connection; nothing else connects here.
+      for (let i = 0; i < 100 && !proxied(); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(proxied(), 'the bridge runs systemd-socket-proxyd before anything connects to it');
+      await m.stop();
+      assert.is(received, 0, 'the proxy received no bytes');
+      assert.equal(reports, []);
+    } finally {
+      await m.stop();
+      proxy.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

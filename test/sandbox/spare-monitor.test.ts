@@ -26,11 +26,25 @@ function monitorScripts(): number[] {
   return monitorsOf(process.pid).map((m) => m.pid);
 }
 
+/**
+ * The port a process listens on, from its network namespace's socket table:
+ * the bridge's command line stops naming it once the proxy program has
+ * replaced the listener (an exec, as soon as the bridge is ready).
+ */
+function listeningPort(pid: number): number | null {
+  for (const line of readFileSync(`/proc/${pid}/net/tcp`, 'utf8').split('\n').slice(1)) {
+    const [, local, , state] = line.trim().split(/\s+/);
+    if (state === '0A' && local) return parseInt(local.split(':')[1]!, 16);
+  }
+  return null;
+}
+
 /** The bridge a monitor script started: its port and the proxy socket it leads to. */
 async function bridgeOf(script: number): Promise<{ port: number; socketPath: string }> {
   for (let i = 0; i < 100; i++) {
     const bridge = monitorsOf(process.pid).find((m) => m.pid === script)?.bridge;
-    if (bridge) return { port: Number(/--listen=127\.0\.0\.1:(\d+)/.exec(bridge.argv.join(' '))![1]), socketPath: bridge.argv[bridge.argv.length - 1]! };
+    const port = bridge ? listeningPort(bridge.pid) : null;
+    if (bridge && port !== null) return { port, socketPath: bridge.argv[bridge.argv.length - 1]! };
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`monitor ${script} started no bridge`);
