@@ -8,7 +8,7 @@
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, npmBenchProject, timeInTurns, type Sample } from './measure.js';
+import { median, npmBenchProject, pairedRatio, timeInTurns, type Sample } from './measure.js';
 import { benchShells, typedInTurns } from './pty.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -39,4 +39,9 @@ const ratio = (r: Sample) => {
 };
 console.log(`### ${other} (other) against ${mine} (this), in turns\n\nmedian of ${runs} runs each\n\n| what | median ms | min ms | ratio to bare npm install |\n|---|---|---|---|`);
 for (const r of [...rows, ...typed]) console.log(`| ${r.name} | ${median(r.ms).toFixed(1)} | ${Math.min(...r.ms).toFixed(1)} | ${ratio(r)} |`);
+console.log('\nthis build against the other, median of the per-turn ratios:\n');
+for (const r of [...rows, ...typed].filter((x) => x.name.endsWith('(this)'))) {
+  const o = [...rows, ...typed].find((x) => x.name === r.name.replace('(this)', '(other)'))!;
+  console.log(`- ${r.name.replace(' (this)', '')}: ${pairedRatio(o, r).toFixed(3)}`);
+}
 process.exit(0);

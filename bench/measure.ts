@@ -17,6 +17,17 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/**
+ * The median of the per-turn ratios b[i] / a[i] of two samples timed in
+ * turns: each pair ran seconds apart, so a change in the machine's load
+ * that lasts longer than a turn falls on both, where it can move either
+ * sample's own median.
+ */
+export function pairedRatio(a: Sample, b: Sample): number {
+  if (a.ms.length !== b.ms.length) throw new Error(`pairedRatio: ${a.name} has ${a.ms.length} runs, ${b.name} ${b.ms.length}`);
+  return median(b.ms.map((ms, i) => ms / a.ms[i]!));
+}
+
 /** Runs argv `runs` times (after `warmup` unmeasured runs); fails loudly if a run fails. */
 export function timeCommand(name: string, argv: string[], opts: SpawnSyncOptions & { runs?: number; warmup?: number; before?: () => void } = {}): Sample {
   const { runs = 20, warmup = 2, before, ...spawnOpts } = opts;

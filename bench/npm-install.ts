@@ -10,12 +10,16 @@
 // Run: npx tsc -p . && node dist/bench/npm-install.js [runs]
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { report, timeInTurns, median, npmBenchProject } from './measure.js';
+import { report, timeInTurns, median, npmBenchProject, pairedRatio, type Sample } from './measure.js';
 import { benchShells, typedInTurns } from './pty.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const sbsh = join(root, 'bin/sbsh');
 const runs = Number(process.argv[2] ?? 5);
+
+function ratios(bare: Sample, sandboxed: Sample): string {
+  return `ratio: ${(median(sandboxed.ms) / median(bare.ms)).toFixed(3)} (target ≤ 1.15); median of the per-turn ratios: ${pairedRatio(bare, sandboxed).toFixed(3)}`;
+}
 
 const { ws, env, clean, sameWork } = npmBenchProject('sbsh-bench-npm-');
 console.log(sameWork(sbsh));
@@ -25,10 +29,10 @@ const commands = timeInTurns([
   { name: "sbsh -c 'npm install'", argv: [process.execPath, sbsh, '-c', 'npm install'] },
 ], { cwd: ws, env, runs, warmup: 1, before: clean });
 console.log(report('npm install, warm cache: sandboxed vs bare, one command each', commands, 'npm install (host)'));
-console.log(`ratio: ${(median(commands[1]!.ms) / median(commands[0]!.ms)).toFixed(3)} (target ≤ 1.15)\n`);
+console.log(ratios(commands[0]!, commands[1]!) + '\n');
 
 const shells = await benchShells(ws, env, [{ name: 'typed in sbsh (interactive shell)', bin: sbsh }]);
 const typed = await typedInTurns(shells, 'npm install', { runs, before: clean });
 console.log(report('npm install, warm cache: sandboxed vs bare, typed at a prompt', typed, typed[0]!.name));
-console.log(`ratio: ${(median(typed[1]!.ms) / median(typed[0]!.ms)).toFixed(3)} (target ≤ 1.15)`);
+console.log(ratios(typed[0]!, typed[1]!));
 process.exit(0);
