@@ -146,12 +146,12 @@ start_bridge() {
     read -r -t 0.005 -u "$nap" _
   done
   exec {nap}>&-
+  echo "sbsh-monitor: $outcome" >&2
   # One connection that carries nothing starts the proxy program now: started
   # by the command's first connection, its start-up (15-20 ms) would hold up
   # that connection and every one opened with it. It leaves as it came (a
   # FIN, which the capture does not match), and the proxy sees no request.
   if [ "$outcome" = 'bridge ready' ]; then { exec {poke}<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null && exec {poke}>&-; fi
-  echo "sbsh-monitor: $outcome" >&2
 }
 while read -r cmd a b c d; do
   case $cmd in
