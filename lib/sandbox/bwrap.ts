@@ -370,7 +370,8 @@ async function resolveLayout(plan: Plan, sb: SandboxPlan, ctx: HostContext, u: U
   }
 
   // The bridge starts while bwrap builds the sandbox (unless the spare
-  // started it already); the command waits for it (ready()). Without network, a bridge a spare started is stopped first.
+  // started it already); the command waits for it (ready()). Without
+  // network, a bridge a spare started is stopped first.
   const bridged = network ? running.bridge(network.bridge) : running.unbridge();
   bridged.catch(() => {});
 

@@ -24,6 +24,14 @@ export function processTable(): ProcessInfo[] {
 }
 
 /**
+ * Whether a process runs systemd-socket-proxyd: its program, not an
+ * argument (systemd-socket-activate names the proxy program among its own).
+ */
+export function runsProxyd(p: ProcessInfo): boolean {
+  return /systemd-socket-proxyd$/.test(p.argv[0] ?? '');
+}
+
+/**
  * The network monitor scripts `parent` started, each with the bridge it runs
  * (its systemd-socket-activate child, which execs the proxy program in place
  * when the bridge is ready), if any.

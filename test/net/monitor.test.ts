@@ -12,7 +12,7 @@ import { becomeUserFlags, DEDICATED } from '../../lib/sandbox/identity.js';
 import { SANDBOX_NAMESPACES } from '../../lib/sandbox/bwrap-args.js';
 import { runCollected, type Collected } from '../helpers/process.js';
 import { SetupError } from '../../lib/sandbox/types.js';
-import { monitorsOf, processTable } from '../helpers/proc.js';
+import { monitorsOf, processTable, runsProxyd } from '../helpers/proc.js';
 import { skipWithReason } from '../helpers/skip.js';
 
 // The network monitor for real: its own user and network namespace, tcpdump
@@ -147,15 +147,15 @@ if (missing.length > 0) {
     const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     const port = args[args.indexOf('sbsh-monitor') + 4];
     const mine = () => processTable().filter((p) => p.argv.some((a) => a.includes(`udp dst port ${port} and`)) || p.argv.includes(socketPath));
-    // A first connection turns the listener into the proxy program (one exec):
-    // that one too must die with the monitor. (Nothing listens on the socket;
+    // A first connection (the bridge makes one itself once it listens) turns
+    // the listener into the proxy program (one exec), which then serves this
+    // one: it too must die with the monitor. (Nothing listens on the socket;
     // the connection is simply closed.)
     const enter = [found.nsenter!, ...line.trim().split(' ').slice(1)];
     await runCollected([...enter, found.bash!, '-c', `exec 3<>/dev/tcp/127.0.0.1/${bridgePort}; cat <&3 >/dev/null; exit 0`], { as: root ? DEDICATED : undefined });
-    // Its program, not an argument: systemd-socket-activate names the proxy program too.
-    const proxied = () => mine().some((p) => p.argv[0]?.endsWith('systemd-socket-proxyd'));
+    const proxied = () => mine().some(runsProxyd);
     for (let i = 0; i < 50 && !proxied(); i++) await new Promise((r) => setTimeout(r, 20));
-    assert.ok(proxied(), 'the bridge runs the proxy program after its first connection');
+    assert.ok(proxied(), 'the bridge runs the proxy program once it has served');
     assert.ok(mine().length >= 3, 'the monitor, its tcpdump and its bridge are found while they run');
     child.kill('SIGKILL');
     let left = mine();
@@ -200,8 +200,7 @@ if (missing.length > 0) {
     try {
       const bridge = { activate: found.activate!, proxyd: found.proxyd!, port: 23000 + (process.pid % 1000), socketPath };
       await Promise.all([m.listening, m.bridge(bridge)]);
-      // Its program, not an argument: systemd-socket-activate names the proxy program too.
-      const proxied = () => monitorsOf(process.pid).some((x) => x.bridge?.argv[0]?.endsWith('systemd-socket-proxyd'));
+      const proxied = () => monitorsOf(process.pid).some((x) => x.bridge !== null && runsProxyd(x.bridge));
       // The exec follows the bridge's own first connection; nothing else connects here.
       for (let i = 0; i < 100 && !proxied(); i++) await new Promise((r) => setTimeout(r, 20));
       assert.ok(proxied(), 'the bridge runs systemd-socket-proxyd before anything connects to it');
