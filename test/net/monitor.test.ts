@@ -12,6 +12,7 @@ import { becomeUserFlags, DEDICATED } from '../../lib/sandbox/identity.js';
 import { SANDBOX_NAMESPACES } from '../../lib/sandbox/bwrap-args.js';
 import { runCollected, type Collected } from '../helpers/process.js';
 import { SetupError } from '../../lib/sandbox/types.js';
+import { poll } from '../helpers/poll.js';
 import { monitorsOf, processTable, runsProxyd } from '../helpers/proc.js';
 import { skipWithReason } from '../helpers/skip.js';
 
@@ -39,9 +40,8 @@ function alive(pid: number): boolean {
 }
 
 /** stop() returns once every packet is read; the processes end on their own just after. */
-async function goneSoon(pid: number): Promise<boolean> {
-  for (let i = 0; i < 40 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
-  return !alive(pid);
+function goneSoon(pid: number): Promise<boolean> {
+  return poll(() => !alive(pid), 41, 50);
 }
 
 function monitorPid(m: NetworkMonitor): number {
@@ -153,9 +153,7 @@ if (missing.length > 0) {
     // the connection is simply closed.)
     const enter = [found.nsenter!, ...line.trim().split(' ').slice(1)];
     await runCollected([...enter, found.bash!, '-c', `exec 3<>/dev/tcp/127.0.0.1/${bridgePort}; cat <&3 >/dev/null; exit 0`], { as: root ? DEDICATED : undefined });
-    const proxied = () => mine().some(runsProxyd);
-    for (let i = 0; i < 50 && !proxied(); i++) await new Promise((r) => setTimeout(r, 20));
-    assert.ok(proxied(), 'the bridge runs the proxy program once it has served');
+    assert.ok(await poll(() => mine().some(runsProxyd), 50), 'the bridge runs the proxy program once it has served');
     assert.ok(mine().length >= 3, 'the monitor, its tcpdump and its bridge are found while they run');
     child.kill('SIGKILL');
     let left = mine();
@@ -200,10 +198,9 @@ if (missing.length > 0) {
     try {
       const bridge = { activate: found.activate!, proxyd: found.proxyd!, port: 23000 + (process.pid % 1000), socketPath };
       await Promise.all([m.listening, m.bridge(bridge)]);
-      const proxied = () => monitorsOf(process.pid).some((x) => x.bridge !== null && runsProxyd(x.bridge));
       // The exec follows the bridge's own first connection; nothing else connects here.
-      for (let i = 0; i < 100 && !proxied(); i++) await new Promise((r) => setTimeout(r, 20));
-      assert.ok(proxied(), 'the bridge runs systemd-socket-proxyd before anything connects to it');
+      const proxied = await poll(() => monitorsOf(process.pid).some((x) => x.bridge !== null && runsProxyd(x.bridge)));
+      assert.ok(proxied, 'the bridge runs systemd-socket-proxyd before anything connects to it');
       await m.stop();
       assert.is(received, 0, 'the proxy received no bytes');
       assert.equal(reports, []);

@@ -8,6 +8,7 @@ import { createAudit } from '../../lib/audit/bus.js';
 import type { AuditEvent } from '../../lib/audit/schema.js';
 import { findExecutable } from '../../lib/net/bridge.js';
 import { backendFor, runPrepared } from '../../lib/sandbox/index.js';
+import { poll } from '../helpers/poll.js';
 import { monitorsOf } from '../helpers/proc.js';
 import { skipWithReason } from '../helpers/skip.js';
 import { sandboxPlan } from './plans.js';
@@ -41,13 +42,13 @@ function listeningPort(pid: number): number | null {
 
 /** The bridge a monitor script started: its port and the proxy socket it leads to. */
 async function bridgeOf(script: number): Promise<{ port: number; socketPath: string }> {
-  for (let i = 0; i < 100; i++) {
+  const found = await poll(() => {
     const bridge = monitorsOf(process.pid).find((m) => m.pid === script)?.bridge;
     const port = bridge ? listeningPort(bridge.pid) : null;
-    if (bridge && port !== null) return { port, socketPath: bridge.argv[bridge.argv.length - 1]! };
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`monitor ${script} started no bridge`);
+    return bridge && port !== null ? { port, socketPath: bridge.argv[bridge.argv.length - 1]! } : undefined;
+  });
+  if (!found) throw new Error(`monitor ${script} started no bridge`);
+  return found;
 }
 
 const REGISTRY = 'registry.npmjs.org';
@@ -91,7 +92,7 @@ if (missing.length > 0) {
     if (o.killSpare) {
       process.kill(spares[0]!, 'SIGKILL');
       // Dead, as a spare that died long ago would be (its namespace is gone).
-      for (let i = 0; i < 100 && monitorScripts().includes(spares[0]!); i++) await new Promise((r) => setTimeout(r, 20));
+      await poll(() => !monitorScripts().includes(spares[0]!));
     }
     const events: AuditEvent[] = [];
     const audit = createAudit({ logPath: null });

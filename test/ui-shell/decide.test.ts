@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { createAudit } from '../../lib/audit/bus.js';
 import { findBridgeTools, findExecutable } from '../../lib/net/bridge.js';
 import { createPipelineDecider } from '../../lib/ui/shell/decide.js';
+import { poll } from '../helpers/poll.js';
 import { monitorsOf } from '../helpers/proc.js';
 import { skipWithReason } from '../helpers/skip.js';
 
@@ -25,12 +26,9 @@ function monitors(): Array<{ pid: number; bridged: boolean }> {
 }
 
 async function until<T>(what: string, f: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 150; i++) {
-    const v = f();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+  const v = await poll(f, 150);
+  if (v === undefined) throw new Error(`timed out waiting for ${what}`);
+  return v;
 }
 
 if (missing.length > 0) {
