@@ -3,7 +3,7 @@ import { emitDecision, type Audit } from '../audit/bus.js';
 import { denialMessage, recordDenial } from '../guard/index.js';
 import { EXIT_DENIED, EXIT_SETUP } from './errors.js';
 import { backendFor, runPrepared } from '../sandbox/index.js';
-import { holdSignals, statusOf } from '../sandbox/run.js';
+import { holdSignals, statusOf, type RunStdio, type SignalSource } from '../sandbox/run.js';
 import { prepareHost } from '../sandbox/host.js';
 import { setupFailureMessage, type Backend, type Prepared, type SetupError } from '../sandbox/types.js';
 
@@ -12,7 +12,13 @@ export interface ExecuteOptions {
   id: string;
   env: NodeJS.ProcessEnv;
   positional: string[];
-  stdio: 'inherit';
+  stdio: RunStdio;
+  /** The line's working directory, for the log: sbsh's own unless given. */
+  cwd?: string;
+  /** Where sbsh's own messages go (sbsh's stderr unless given); with `stdio` not inherited, give both. */
+  say?: (text: string) => void;
+  /** The signals meant for the command: sbsh's own unless given. */
+  signals?: SignalSource;
 }
 
 /**
@@ -43,22 +49,23 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<num
   const started = Date.now();
   // A signal from here until the command is spawned calls the run off once
   // the host side is ready, and what was made ready is undone.
-  const held = holdSignals();
+  const say = opts.say ?? ((text: string) => void process.stderr.write(text));
+  const held = holdSignals(opts.signals);
   const backend = warmBackend(plan);
-  emitDecision(audit, id, plan, plan.sandbox?.cwd ?? process.cwd());
+  emitDecision(audit, id, plan, plan.sandbox?.cwd ?? opts.cwd ?? process.cwd());
   for (const ig of plan.ignored) {
-    process.stderr.write(`sbsh: ignored ${ig.key} from ${ig.file}: ${ig.why}\n`);
+    say(`sbsh: ignored ${ig.key} from ${ig.file}: ${ig.why}\n`);
   }
 
   if (plan.action === 'deny') {
     held.release();
-    process.stderr.write(denialMessage(plan) + '\n');
+    say(denialMessage(plan) + '\n');
     recordDenial(audit, plan, id);
     audit.emit({ type: 'exit', id, status: EXIT_DENIED, signal: null, duration_ms: Date.now() - started });
     return EXIT_DENIED;
   }
 
-  const ctx = { env: opts.env, audit, id, positional: opts.positional };
+  const ctx = { env: opts.env, audit, id, positional: opts.positional, say };
   let prepared: Prepared;
   try {
     if (backend instanceof Error) throw backend;
@@ -67,7 +74,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<num
     held.release();
     const e = err as SetupError;
     if (e.name !== 'SetupError') throw err;
-    process.stderr.write(setupFailureMessage(plan.backend, e) + '\n');
+    say(setupFailureMessage(plan.backend, e) + '\n');
     audit.emit({ type: 'violation', id, kind: 'setup', rule: `backend.${plan.backend}`, detail: e.message });
     audit.emit({ type: 'exit', id, status: EXIT_SETUP, signal: null, duration_ms: Date.now() - started });
     return EXIT_SETUP;
@@ -81,7 +88,8 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<num
     return stopped.status;
   }
   // runPrepared catches signals from its call on: only then is the hold let go.
-  const running = runPrepared(prepared, opts.stdio);
+  const report = opts.say && ((line: string) => say(line.endsWith('\n') ? line : `${line}\n`));
+  const running = runPrepared(prepared, opts.stdio, { ...(opts.signals ? { signals: opts.signals } : {}), ...(report ? { report } : {}) });
   held.release();
   const result = await running;
   audit.emit({ type: 'exit', id, status: result.status, signal: result.signal, duration_ms: Date.now() - started });

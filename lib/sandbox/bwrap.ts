@@ -17,7 +17,7 @@ import { sandboxEnv } from './sandbox-env.js';
 import { createStaging, type Staging } from './staging.js';
 import type { HostContext } from './host.js';
 import type { Supervised } from './run.js';
-import { SetupError, type Backend, type ProbeResult } from './types.js';
+import { SetupError, type Backend, type ProbeResult, type RunContext } from './types.js';
 
 // Sync file calls: sandbox set-up makes dozens of them, and each awaited one
 // is a thread-pool round trip (tens of milliseconds per command in all).
@@ -254,6 +254,11 @@ async function undo(u: Undo): Promise<string[]> {
   return problems;
 }
 
+function say(ctx: RunContext, text: string): void {
+  if (ctx.say) ctx.say(text);
+  else process.stderr.write(text);
+}
+
 function ids(): Ids {
   return { uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1 };
 }
@@ -414,7 +419,7 @@ async function prepare(plan: Plan, ctx: HostContext): Promise<Supervised> {
     resolved = await resolveLayout(plan, sb, ctx, u);
   } catch (err) {
     const problems = await undo(u);
-    for (const p of problems) process.stderr.write(`sbsh: cleanup: ${p}\n`);
+    for (const p of problems) say(ctx, `sbsh: cleanup: ${p}\n`);
     if (err instanceof SetupError) throw err;
     throw new SetupError(`preparing the sandbox failed: ${(err as Error).message}`, 'check the path named above; run `sbsh doctor`');
   }
@@ -432,7 +437,7 @@ async function prepare(plan: Plan, ctx: HostContext): Promise<Supervised> {
     async dispose() {
       if (disposed) return;
       disposed = true;
-      for (const p of await undo(u)) process.stderr.write(`sbsh: after the sandbox: ${p}\n`);
+      for (const p of await undo(u)) say(ctx, `sbsh: after the sandbox: ${p}\n`);
     },
   };
 }

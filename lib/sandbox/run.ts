@@ -71,14 +71,21 @@ export type Supervised = Prepared & Partial<Supervision>;
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
+ * Where the signals meant for a command come from: `handler` is called for
+ * each until the returned function is called. sbsh's own SIGINT, SIGTERM and
+ * SIGHUP by default; the resident sbsh's come from the client that asked.
+ */
+export type SignalSource = (handler: (sig: NodeJS.Signals) => void) => () => void;
+
+/**
  * Holds SIGINT, SIGTERM and SIGHUP while a sandbox is being prepared: the
  * first one is kept, instead of ending sbsh at once with what was made ready
  * left in place. runPrepared catches them itself from its call on, so the
  * caller releases this only after calling it.
  */
-export function holdSignals(): { readonly signal: NodeJS.Signals | null; release(): void } {
+export function holdSignals(source: SignalSource = onSignals): { readonly signal: NodeJS.Signals | null; release(): void } {
   let signal: NodeJS.Signals | null = null;
-  const release = onSignals((sig) => {
+  const release = source((sig) => {
     signal ??= sig;
   });
   return {
@@ -129,9 +136,9 @@ function reporter(stdio: RunStdio): (line: string) => void {
  * Runs a prepared command to completion. The status is the command's own,
  * 128+n for signal n; `dispose` runs exactly once, also when the spawn fails.
  */
-export async function runPrepared(p: Prepared, stdio: RunStdio, opts: { signal?: AbortSignal } = {}): Promise<RunResult> {
+export async function runPrepared(p: Prepared, stdio: RunStdio, opts: { signal?: AbortSignal; signals?: SignalSource; report?: (line: string) => void } = {}): Promise<RunResult> {
   const s = p as Supervised;
-  const report = reporter(stdio);
+  const report = opts.report ?? reporter(stdio);
   let result: RunResult;
   try {
     result = await new Promise<RunResult>((resolvePromise) => {
@@ -154,7 +161,7 @@ export async function runPrepared(p: Prepared, stdio: RunStdio, opts: { signal?:
         else if (s.supervise || !handle) early = sig;
         else handle.kill(sig);
       };
-      const releaseSignals = onSignals(forward);
+      const releaseSignals = (opts.signals ?? onSignals)(forward);
       const onAbort = () => forward('SIGTERM');
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       function cleanup(): void {

@@ -14,6 +14,8 @@ export interface RunContext {
   id: string;
   /** `$0 $1 ...` for the line, as with `bash -c LINE NAME ARGS...`; empty when none were given. */
   positional?: string[];
+  /** Where sbsh's own messages about this run go; sbsh's stderr unless given. */
+  say?: (text: string) => void;
 }
 
 export interface Prepared {

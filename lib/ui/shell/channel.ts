@@ -1,13 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, rmSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeFifos, openFifo } from '../../cli/fifo.js';
 import { createMessageDecoder, type HookMessage } from './protocol.js';
 
-// The FIFOs of protocol.ts, in a fresh 0700 directory. sbsh opens each FIFO
-// read-write: the open never blocks, and the FIFO never reports end-of-file
-// when bash closes its end between messages.
+// The FIFOs of protocol.ts, in a fresh 0700 directory, each opened by sbsh
+// read-write (openFifo).
 
 export interface Channel {
   readonly dir: string;
@@ -20,10 +19,6 @@ export interface Channel {
 }
 
 const FIFOS = ['req', 'resp', 'done'] as const;
-
-function openFifo(path: string): number {
-  return openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
-}
 
 function writeAll(fd: number, data: Buffer): void {
   // Answers are a few hundred bytes, far below a pipe's buffer: a write only
@@ -51,10 +46,11 @@ function privateDir(env: NodeJS.ProcessEnv): string {
 
 export function openChannel(env: NodeJS.ProcessEnv): Channel {
   const dir = privateDir(env);
-  const made = spawnSync('mkfifo', ['-m', '600', ...FIFOS.map((f) => join(dir, f))], { encoding: 'utf8' });
-  if (made.status !== 0) {
+  try {
+    makeFifos(dir, FIFOS);
+  } catch (err) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`sbsh: could not make the shell's FIFOs in ${dir}: ${made.error?.message ?? made.stderr.trim()}. Fix: install coreutils (mkfifo).`);
+    throw err;
   }
   const [reqFd, respFd, doneFd] = FIFOS.map((f) => openFifo(join(dir, f))) as [number, number, number];
   const socket = new Socket({ fd: reqFd, readable: true, writable: false });
