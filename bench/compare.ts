@@ -23,8 +23,8 @@ writeFileSync(join(ws, 'noop.sh'), '#!/bin/sh\nexit 0\n');
 chmodSync(join(ws, 'noop.sh'), 0o755);
 
 const both = (what: string, args: string[]) => [
-  { name: `${what} (other)`, argv: [process.execPath, other, ...args] },
-  { name: `${what} (this)`, argv: [process.execPath, mine, ...args] },
+  { name: `${what} (other)`, argv: [other, ...args] },
+  { name: `${what} (this)`, argv: [mine, ...args] },
 ];
 const rows: Sample[] = [
   ...timeInTurns(both('sbsh plan -c ./noop.sh', ['plan', '-c', './noop.sh']), { cwd: ws, env, runs }),

@@ -1,5 +1,5 @@
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -127,9 +127,47 @@ function sameNpmWork(ws: string, env: NodeJS.ProcessEnv, sbsh: string, clean: ()
     return r.stderr.split('\n').filter((l) => l.startsWith('npm http fetch')).map((l) => l.replace(/ \d+ms.*$/, '')).sort();
   };
   const host = requests(['npm', 'install', '--loglevel=http']);
-  const sandboxed = requests([process.execPath, sbsh, '-c', 'npm install --loglevel=http']);
+  const sandboxed = requests([sbsh, '-c', 'npm install --loglevel=http']);
   if (host.join('\n') !== sandboxed.join('\n')) {
     throw new Error(`the sandboxed npm install does other work than the host's:\nhost:\n${host.join('\n')}\nsandboxed:\n${sandboxed.join('\n')}`);
   }
   return `same work on both sides: ${host.length} registry requests per install`;
+}
+
+/**
+ * A resident sbsh (`sbsh resident`) in a runtime directory of its own, so
+ * that no other resident (the user's) answers: `runtime` is the
+ * XDG_RUNTIME_DIR that finds it. `stop()` ends it and returns how many lines
+ * it ran: the timed runs block this process, so its log is read at the end.
+ */
+export async function startResident(sbsh: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ runtime: string; stop(): Promise<number> }> {
+  const parent = ['/run', process.env.XDG_RUNTIME_DIR ?? ''].find((d) => d.startsWith('/run') && writable(d));
+  if (!parent) throw new Error('the resident rows need a writable runtime directory under /run (run as root, or set XDG_RUNTIME_DIR)');
+  const runtime = mkdtempSync(join(parent, 'sbsh-bench-'));
+  const child = spawn(sbsh, ['resident'], { cwd, env: { ...env, XDG_RUNTIME_DIR: runtime }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d) => (log += d));
+  const closed = new Promise((resolve) => child.once('close', resolve));
+  while (!log.includes('listening')) {
+    if (child.exitCode !== null) throw new Error(`sbsh resident exited ${child.exitCode}: ${log}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return {
+    runtime,
+    async stop() {
+      child.kill('SIGTERM');
+      await closed;
+      rmSync(runtime, { recursive: true, force: true });
+      return log.split('ran its line, exit 0').length - 1;
+    },
+  };
+}
+
+function writable(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

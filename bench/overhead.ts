@@ -1,6 +1,8 @@
 // Overhead of `sbsh -c` on a sandboxed no-op script, against (same run):
 // the bare host, bare bwrap with the exact argv sbsh builds, and srt
-// (@anthropic-ai/sandbox-runtime). Also sbsh's own start-up: `sbsh plan`.
+// (@anthropic-ai/sandbox-runtime). Also sbsh's own start-up: `sbsh plan`,
+// and `sbsh -c` through a resident sbsh (its stdio /dev/null: the resident
+// takes terminals, pipes and /dev/null, and node's own pipes are sockets).
 // Run: npx tsc -p . && node dist/bench/overhead.js [runs]
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -8,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { makePlan } from '../lib/plan/index.js';
 import { backendFor } from '../lib/sandbox/index.js';
 import { createAudit } from '../lib/audit/bus.js';
-import { report, timeCommand, median, type Sample, benchWorkspace } from './measure.js';
+import { report, timeCommand, median, type Sample, benchWorkspace, startResident } from './measure.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const sbsh = join(root, 'bin/sbsh');
@@ -43,10 +45,15 @@ const samples: Sample[] = [
 // otherwise look like the project's own directories to every sbsh run.
 await prepared.dispose(0);
 samples.push(
-  timeCommand('sbsh plan -c ./noop.sh (start-up, nothing runs)', [process.execPath, sbsh, 'plan', '--json', '-c', './noop.sh'], { cwd: ws, env, runs }),
-  timeCommand('sbsh -c ./noop.sh', [process.execPath, sbsh, '-c', './noop.sh'], { cwd: ws, env, runs }),
+  timeCommand('sbsh plan -c ./noop.sh (start-up, nothing runs)', [sbsh, 'plan', '--json', '-c', './noop.sh'], { cwd: ws, env, runs }),
+  timeCommand('sbsh -c ./noop.sh', [sbsh, '-c', './noop.sh'], { cwd: ws, env, runs }),
   timeCommand('srt -c ./noop.sh', [process.execPath, srt, '--settings', join(ws, 'srt-settings.json'), '-c', './noop.sh'], { cwd: ws, env, runs }),
 );
+const resident = await startResident(sbsh, ws, env);
+samples.push(timeCommand('sbsh -c ./noop.sh through the resident sbsh', [sbsh, '-c', './noop.sh'], { cwd: ws, env: { ...env, XDG_RUNTIME_DIR: resident.runtime }, runs, stdio: 'ignore' }));
+const taken = await resident.stop();
+// timeCommand's two warm-up runs count too.
+if (taken !== runs + 2) throw new Error(`the resident ran ${taken} of the ${runs + 2} no-ops it was asked`);
 console.log(report('sandboxed no-op: ratios against srt', samples, 'srt -c ./noop.sh'));
 console.log(report('sandboxed no-op: ratios against bare bwrap', samples, 'bare bwrap (sbsh argv)'));
 const startup = median(samples[2]!.ms);

@@ -77,7 +77,7 @@ export const BENCH_PROMPT = /\n[^\n]*BENCH> $/;
 export async function benchShells(ws: string, env: NodeJS.ProcessEnv, sbsh: Array<{ name: string; bin: string }>): Promise<Array<{ name: string; term: Term }>> {
   writeFileSync(join(env.HOME!, '.bashrc'), "PS1='BENCH> '\n");
   const shells: Array<{ name: string; term: Term }> = [];
-  for (const [name, file, args] of [['typed in bash', 'bash', ['-i']], ...sbsh.map((s) => [s.name, process.execPath, [s.bin, '--no-tui']] as const)] as const) {
+  for (const [name, file, args] of [['typed in bash', 'bash', ['-i']], ...sbsh.map((s) => [s.name, s.bin, ['--no-tui']] as const)] as const) {
     // One at a time: next() only sees output from its call on, so each waits for its first prompt at once.
     const term = openTerm(file, [...args], { cwd: ws, env });
     await term.next(/BENCH> $/);

@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   const bash = open('bash', ['--norc', '--noprofile', '-i'], { PS1: 'BENCH> ' });
   await bash.next(/BENCH> $/);
   const sbshPrompt = /\n[^\n]*\(sbsh\) repo[#$] $/;
-  const sbsh = open(process.execPath, [SBSH, '--no-tui']);
+  const sbsh = open(SBSH, ['--no-tui']);
   await sbsh.next(/\(sbsh\) repo[#$] $/);
 
   const keys = [await echoLatency('plain bash in a pty', bash), await echoLatency('sbsh --no-tui (two ptys)', sbsh)];
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     await pipelineLatency('pipeline in-process: ./noop.sh', './noop.sh'),
     timeCommand('bare bwrap /bin/true (spawned from node)', bwrap, { runs: RUNS }),
     // The same pipeline without the interactive shell, node start-up included.
-    timeCommand('sbsh -c ./noop.sh (new node process)', [process.execPath, SBSH, '-c', './noop.sh'], { runs: RUNS, cwd: repo, env }),
+    timeCommand('sbsh -c ./noop.sh (new node process)', [SBSH, '-c', './noop.sh'], { runs: RUNS, cwd: repo, env }),
   ];
   console.log(report('A line: Enter to the next prompt', lines, 'plain bash: true'));
 

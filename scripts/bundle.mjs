@@ -29,7 +29,7 @@ await build({
   logLevel: 'warning',
 });
 
-// bin/sbsh reads the bundle as Latin-1, a plain copy of its bytes, which is
+// bin/sbsh.cjs reads the bundle as Latin-1, a plain copy of its bytes, which is
 // exact only while it is ASCII (esbuild's default charset escapes the rest).
 const bundle = new URL('../dist/lib/cli/main.bundle.cjs', import.meta.url).pathname;
 const offset = readFileSync(bundle).findIndex((byte) => byte > 0x7f);

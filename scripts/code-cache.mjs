@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Writes V8's code cache for the command-line bundle (dist/lib/cli/
-// main.bundle.cjs.v8cache), which bin/sbsh hands to V8 so that no start
+// main.bundle.cjs.v8cache), which bin/sbsh.cjs hands to V8 so that no start
 // compiles the bundle again. The cache is taken after planning a few lines
 // in a throwaway HOME and workspace, so it also holds the functions every
-// line needs, not only the top level. Compiled exactly as bin/sbsh compiles
+// line needs, not only the top level. Compiled exactly as bin/sbsh.cjs compiles
 // it (same flag, same wrapper), or V8 would reject it. Best effort: without
 // it sbsh only starts slower.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

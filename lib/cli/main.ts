@@ -10,7 +10,7 @@ export type EsmImporter = (url: string) => Promise<unknown>;
 // `sbsh -c` only loads the pipeline, not the pane or the policy tooling.
 
 export interface ParsedArgs {
-  command: 'interactive' | 'run' | 'script' | 'plan' | 'doctor' | 'policy' | 'trust' | 'log' | 'demo' | 'help' | 'version';
+  command: 'interactive' | 'run' | 'script' | 'plan' | 'doctor' | 'policy' | 'trust' | 'log' | 'demo' | 'resident' | 'help' | 'version';
   line: string | null;
   positional: string[];
   json: boolean;
@@ -19,16 +19,18 @@ export interface ParsedArgs {
   policy: string | null;
   sub: string | null;
   limit: number | null;
+  /** `resident --idle SECONDS`, in milliseconds. */
+  idleMs: number | null;
 }
 
-const SUBCOMMANDS = new Set(['plan', 'doctor', 'policy', 'trust', 'log', 'demo']);
+const SUBCOMMANDS = new Set(['plan', 'doctor', 'policy', 'trust', 'log', 'demo', 'resident']);
 
 /** Pure: argv (without node and the script) → what to do. */
 export function parseArgs(argv: string[], argv0 = 'sbsh'): ParsedArgs {
   const out: ParsedArgs = {
     command: 'interactive', line: null, positional: [], json: false,
     // A login shell started by login(1)/sshd gets argv[0] beginning with '-'.
-    login: argv0.startsWith('-'), noTui: false, policy: null, sub: null, limit: null,
+    login: argv0.startsWith('-'), noTui: false, policy: null, sub: null, limit: null, idleMs: null,
   };
   let i = 0;
   if (argv[0] !== undefined && SUBCOMMANDS.has(argv[0])) {
@@ -55,6 +57,10 @@ export function parseArgs(argv: string[], argv0 = 'sbsh'): ParsedArgs {
       const n = Number(needValue());
       if (!Number.isInteger(n) || n <= 0) throw new UsageError('-n takes a positive whole number');
       out.limit = n;
+    } else if (a === '--idle' && out.command === 'resident') {
+      const s = Number(needValue());
+      if (!Number.isInteger(s) || s <= 0) throw new UsageError('--idle takes a positive whole number of seconds');
+      out.idleMs = s * 1000;
     } else if (a === '-h' || a === '--help') out.command = 'help';
     else if (a === '--version') out.command = 'version';
     else if (a === '-i' || a === '-s') {
@@ -78,7 +84,7 @@ export function parseArgs(argv: string[], argv0 = 'sbsh'): ParsedArgs {
 }
 
 /**
- * `importEsm` is for bin/sbsh, which runs the bundle from V8's code cache:
+ * `importEsm` is for bin/sbsh.cjs, which runs the bundle from V8's code cache:
  * import() in code compiled that way needs an experimental Node flag, so the
  * entry point lends its own.
  */
@@ -113,6 +119,8 @@ export async function main(argv: string[], argv0?: string, importEsm: EsmImporte
         return await (await import('./log-command.js')).logCommand(args);
       case 'demo':
         return await (await import('./demo-command.js')).demoCommand(args);
+      case 'resident':
+        return await (await import('../resident/server.js')).serveResident({ env: process.env, idleMs: args.idleMs, log: (text) => void process.stderr.write(text) });
       case 'interactive':
         return await ((await importEsm(new URL('../ui/index.js', import.meta.url).href)) as typeof import('../ui/index.js')).runInteractive({ login: args.login, noTui: args.noTui });
     }

@@ -10,6 +10,8 @@ usage:
   sbsh trust [FILE]                   trust a repository policy file (default ./sbsh.yaml) by content hash
   sbsh log [--json] [-n N]            the audit log
   sbsh demo exfil                     a malicious install, run sandboxed, every attack shown blocked
+  sbsh resident [--idle SECONDS]      stay running, and take this user's sbsh -c lines that run
+                                      in the sandbox, without node's start-up each time
 
 options:
   --policy NAME     start from the built-in policy NAME (default, strict, ci, demo)

@@ -47,7 +47,7 @@ export function describeAttempts(r: AttackReport): Array<[string, string]> {
 
 function runSbsh(world: ExfilWorld, line: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SBSH, '-c', line], { cwd: world.ws, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(SBSH, ['-c', line], { cwd: world.ws, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {

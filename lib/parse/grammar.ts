@@ -26,7 +26,7 @@ async function load(): Promise<Parser> {
   }
   try {
     // Loaded here, not above: a plain line never needs the grammar (plain.ts).
-    // Its CommonJS build, by require: bin/sbsh runs the bundle from V8's code
+    // Its CommonJS build, by require: bin/sbsh.cjs runs the bundle from V8's code
     // cache, where import() is not available.
     const { Language, Parser } = require('web-tree-sitter') as typeof import('web-tree-sitter');
     await Parser.init();

@@ -22,6 +22,8 @@ const cases: Array<[string[], Partial<ReturnType<typeof parseArgs>>, string?]> =
   [['trust', 'sbsh.yaml'], { command: 'trust', sub: 'sbsh.yaml' }],
   [['log', '--json', '-n', '5'], { command: 'log', json: true, limit: 5 }],
   [['demo', 'exfil'], { command: 'demo', sub: 'exfil' }],
+  [['resident'], { command: 'resident', idleMs: null }],
+  [['resident', '--idle', '90'], { command: 'resident', idleMs: 90_000 }],
   [['./build.sh', 'a', '-c'], { command: 'script', line: './build.sh', positional: ['a', '-c'] }],
   [['--help'], { command: 'help' }],
   [['--version'], { command: 'version' }],
@@ -44,6 +46,9 @@ const bad: Array<[string[], RegExp]> = [
   [['demo'], /demo needs: exfil/],
   [['log', '-n', 'x'], /-n takes a positive whole number/],
   [['doctor', 'extra'], /unexpected argument "extra"/],
+  [['resident', '--idle', '0'], /--idle takes a positive whole number of seconds/],
+  [['resident', '--idle', '1.5'], /--idle takes a positive whole number of seconds/],
+  [['--idle', '5'], /unknown option --idle/],
 ];
 for (const [argv, re] of bad) {
   test(`parseArgs rejects ${JSON.stringify(argv)}`, () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// bin/sbsh runs the CommonJS bundle from V8's code cache (written by the
+// bin/sbsh.cjs (which bin/sbsh runs) runs the CommonJS bundle from V8's code cache (written by the
 // build). A copy of the package with a damaged cache, and one with none,
 // must work the same: the cache only ever saves time.
 
@@ -19,8 +19,8 @@ function copyOfSbsh(cache: 'real' | 'damaged' | 'none'): string {
   const root = mkdtempSync(join(dir, `pkg-${cache}-`));
   mkdirSync(join(root, 'bin'));
   mkdirSync(join(root, 'dist/lib/cli'), { recursive: true });
-  // bin/package.json makes bin/sbsh CommonJS inside an ES module package.
-  for (const entry of ['bin/sbsh', 'bin/package.json']) copyFileSync(join(REPO, entry), join(root, entry));
+  // bin/package.json makes bin/sbsh.cjs's require() CommonJS inside an ES module package.
+  for (const entry of ['bin/sbsh', 'bin/sbsh.cjs', 'bin/package.json']) copyFileSync(join(REPO, entry), join(root, entry));
   copyFileSync(join(REPO, BUNDLE), join(root, BUNDLE));
   copyFileSync(join(REPO, 'package.json'), join(root, 'package.json'));
   for (const shared of ['node_modules', 'policies', 'shells']) symlinkSync(join(REPO, shared), join(root, shared));

@@ -47,7 +47,7 @@ if (process.getuid?.() !== 0) {
     const log = join(base, 'audit.jsonl');
     const env = { PATH: process.env.PATH, HOME: home, LANG: 'C.UTF-8', SBSH_AUDIT_LOG: log, XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.state'), XDG_CACHE_HOME: join(home, '.cache') };
 
-    const child = spawn(process.execPath, [SBSH, '-c', 'npm install'], { cwd: ws, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(SBSH, ['-c', 'npm install'], { cwd: ws, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));

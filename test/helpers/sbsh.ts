@@ -20,5 +20,5 @@ export interface SbshOptions {
 }
 
 export function runSbsh(args: string[], opts: SbshOptions): Promise<SbshResult> {
-  return runCollected([process.execPath, SBSH, ...args], { ...opts, timeoutMs: opts.timeoutMs ?? 120_000 });
+  return runCollected([SBSH, ...args], { ...opts, timeoutMs: opts.timeoutMs ?? 120_000 });
 }

@@ -67,7 +67,7 @@ export function makeFixture(files: Record<string, string>, opts: { as?: { uid: n
   return {
     dir, home, repo, env, tmux,
     start(args, cols, rows) {
-      const argv = asUser([process.execPath, SBSH, ...args], opts.as).map((a) => `'${a}'`).join(' ');
+      const argv = asUser([SBSH, ...args], opts.as).map((a) => `'${a}'`).join(' ');
       tmux.start(`cd '${repo}' && ${argv}; echo $? > '${statusFile}'`, cols, rows, env);
     },
     status: () => (existsSync(statusFile) ? readFileSync(statusFile, 'utf8').trim() || null : null),
