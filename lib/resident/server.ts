@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, realpathSync, rmSync, write, writeFileSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { auditLogPath, createAudit, newId } from '../audit/bus.js';
@@ -315,7 +315,8 @@ export async function serveResident(opts: ResidentOptions): Promise<number> {
       void gone.then(() => signals.send('SIGHUP'));
       let status: number;
       try {
-        const log = auditLogPath(env);
+        // A relative SBSH_AUDIT_LOG means the client's directory, as for sbsh -c.
+        const log = resolve(cwd, auditLogPath(env));
         const audit = createAudit({ logPath: log, onLogError: (e) => say(`sbsh: audit log ${log} not written (${e.message}); commands still run. Fix: check that directory's permissions or set SBSH_AUDIT_LOG.\n`) });
         status = await executePlan(plan, { audit, id: newId(), env, cwd, positional: args.positional, stdio: { stdin, stdout, stderr }, say, signals: signals.source });
       } catch (err) {

@@ -205,6 +205,14 @@ if (missing) {
     assert.is(resident.log().split('ran its line').length, before + 1, resident.log());
   });
 
+  s('a relative SBSH_AUDIT_LOG is the client\'s, as for sbsh -c', async () => {
+    const before = resident.log().split('ran its line').length;
+    const r = await client({ ...w, env: { ...w.env, SBSH_AUDIT_LOG: 'relative.jsonl' } }, ['-c', '../report.sh r l'], { cwd: join(w.ws, 'sub') }).done;
+    assert.is(r.status, 7, r.stderr);
+    assert.is(resident.log().split('ran its line').length, before + 1, resident.log());
+    assert.match(readFileSync(join(w.ws, 'sub', 'relative.jsonl'), 'utf8'), /"line":"..\/report.sh r l"/);
+  });
+
   s('what it does not take runs as before: a host line, and stdout to a file', async () => {
     const host = await client(w, ['-c', 'echo on-the-host']).done;
     assert.is(host.status, 0, host.stderr);
