@@ -34,6 +34,8 @@ function runtimeParent(): string | null {
 }
 
 interface World {
+  /** Holds the workspaces and the home; `runtime` is elsewhere (under /run). */
+  top: string;
   ws: string;
   env: NodeJS.ProcessEnv;
   runtime: string;
@@ -75,7 +77,12 @@ function world(): World {
     XDG_RUNTIME_DIR: runtime,
     SBSH_AUDIT_LOG: audit,
   };
-  return { ws, env, runtime, audit };
+  return { top, ws, env, runtime, audit };
+}
+
+/** Removes what world() made. */
+function forget(w: World): void {
+  for (const dir of [w.top, w.runtime]) rmSync(dir, { recursive: true, force: true });
 }
 
 interface Resident {
@@ -161,7 +168,7 @@ if (missing) {
   s.after(async () => {
     resident.child.kill('SIGTERM');
     await resident.exited;
-    rmSync(w.runtime, { recursive: true, force: true });
+    forget(w);
   });
 
   s('it listens in the user\'s runtime directory, in a directory only its user can enter', () => {
@@ -325,7 +332,7 @@ if (missing) {
       } finally {
         r.child.kill('SIGTERM');
         await r.exited;
-        rmSync(v.runtime, { recursive: true, force: true });
+        forget(v);
       }
     });
   }
@@ -340,7 +347,7 @@ if (missing) {
     const r = spawnSync(SBSH, ['resident'], { env: v.env, encoding: 'utf8', timeout: 30_000 });
     assert.is(r.status, 2);
     assert.match(r.stderr, /is open to other users \(mode 755\); it is not used\.\nFix: remove it/);
-    rmSync(v.runtime, { recursive: true, force: true });
+    forget(v);
   });
   t('SIGTERM to the resident: no new line goes to it, the running one finishes and still gets its signals, then it leaves', async () => {
     const v = world();
@@ -361,7 +368,7 @@ if (missing) {
       assert.not.ok(existsSync(residentDir(v.env, process.getuid!())));
     } finally {
       r.child.kill('SIGKILL');
-      rmSync(v.runtime, { recursive: true, force: true });
+      forget(v);
     }
   });
   t('--idle: with nothing asked it leaves after that long, and takes its directory with it', async () => {
@@ -371,7 +378,7 @@ if (missing) {
     assert.is(await r.exited, 0);
     assert.match(r.log(), /stopping \(idle\)/);
     assert.not.ok(existsSync(residentDir(v.env, process.getuid!())));
-    rmSync(v.runtime, { recursive: true, force: true });
+    forget(v);
   });
   t.run();
 }
