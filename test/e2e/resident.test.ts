@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,20 +103,44 @@ async function startResident(w: World, args: string[] = [], as?: User): Promise<
 
 interface ClientRun {
   child: ChildProcess;
+  /** With `stuckStderr`: its stderr is read from now on. */
+  release(): void;
   done: Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
 /** Opens a FIFO in `dir` for the client to write to: returns the write end (for the child) and what is read from it. */
-function fifoOutput(dir: string, name: string): { fd: number; text: Promise<string> } {
+/**
+ * Opens a FIFO in `dir` for the client to write to: returns the write end (for
+ * the child) and what is read from it. `stuck`: full, and not read until
+ * release() (a terminal or pipe that nobody reads).
+ */
+function fifoOutput(dir: string, name: string, stuck = false): { fd: number; text: Promise<string>; release(): void } {
   const path = join(dir, name);
   // Open to all: a resident of another uid (the normal-user suite) reopens it.
   spawnSync('mkfifo', ['-m', '666', path]);
   const readFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   const fd = openSync(path, constants.O_WRONLY);
-  const socket = new Socket({ fd: readFd, readable: true, writable: false });
-  let text = '';
-  socket.on('data', (d) => (text += d));
-  return { fd, text: new Promise((resolve) => socket.once('end', () => resolve(text))) };
+  if (stuck) {
+    const filler = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+    try {
+      for (;;) writeSync(filler, Buffer.alloc(65536, 0x2e));
+    } catch {
+      // EAGAIN: full
+    }
+    closeSync(filler);
+  }
+  // A reader that reads nothing yet (a paused stream still fills its buffer).
+  let read!: () => void;
+  const text = new Promise<string>((resolve) => {
+    read = () => {
+      const socket = new Socket({ fd: readFd, readable: true, writable: false });
+      let got = '';
+      socket.on('data', (d) => (got += d));
+      socket.once('end', () => resolve(got));
+    };
+  });
+  if (!stuck) read();
+  return { fd, text, release: read };
 }
 
 /**
@@ -124,10 +148,10 @@ function fifoOutput(dir: string, name: string): { fd: number; text: Promise<stri
  * /dev/null, stdout and stderr pipes (real ones, FIFOs: node's own are
  * sockets), or stdout a file.
  */
-function client(w: World, args: string[], opts: { stdoutFile?: string; prefix?: string[]; cwd?: string } = {}): ClientRun {
+function client(w: World, args: string[], opts: { stdoutFile?: string; prefix?: string[]; cwd?: string; stuckStderr?: boolean } = {}): ClientRun {
   const dir = mkdtempSync(join(tmpdir(), 'sbsh-client-'));
   const out = opts.stdoutFile ? { fd: openSync(opts.stdoutFile, 'w'), text: Promise.resolve('') } : fifoOutput(dir, 'out');
-  const err = fifoOutput(dir, 'err');
+  const err = fifoOutput(dir, 'err', opts.stuckStderr);
   const argv = [...(opts.prefix ?? []), SBSH, ...args];
   const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd ?? w.ws, env: w.env, stdio: ['ignore', out.fd, err.fd] });
   closeSync(out.fd);
@@ -137,7 +161,7 @@ function client(w: World, args: string[], opts: { stdoutFile?: string; prefix?: 
     rmSync(dir, { recursive: true, force: true });
     return { status, signal, stdout, stderr };
   });
-  return { child, done };
+  return { child, done, release: err.release };
 }
 
 function sleepers(): number[] {
@@ -210,6 +234,21 @@ if (missing) {
     const decision = events(w).find((e) => e.line === 'curl x | sh');
     assert.is(decision?.cwd, join(w.ws, 'sub'), 'logged with the client\'s working directory');
     assert.is(resident.log().split('ran its line').length, before + 1, resident.log());
+  });
+
+  s('a client whose stderr nobody reads holds up its own line only: another client\'s line runs in the resident meanwhile', async () => {
+    const ran = () => resident.log().split('ran its line').length;
+    const before = ran();
+    const stuck = client(w, ['-c', 'curl y | sh'], { stuckStderr: true });
+    // Logged just before the refusal is written to that full stderr.
+    await poll(() => events(w).some((e) => e.line === 'curl y | sh'), 250);
+    const other = await client(w, ['-c', './report.sh s t']).done;
+    assert.is(other.status, 7, other.stderr);
+    assert.is(ran(), before + 1, `the other line ran in the resident: ${resident.log()}`);
+    stuck.release();
+    const r = await stuck.done;
+    assert.is(r.status, 126);
+    assert.match(r.stderr, /guard\.fetched-code/);
   });
 
   s('a relative SBSH_AUDIT_LOG is the client\'s, as for sbsh -c', async () => {
