@@ -55,7 +55,11 @@ export async function createStaging(): Promise<Staging> {
         }
         for (const p of parents) {
           created.push(p);
-          if (parentOwner) chownSync(p, parentOwner.uid, parentOwner.gid);
+          if (parentOwner) {
+            chownSync(p, parentOwner.uid, parentOwner.gid);
+            // Not left to the umask: the sandbox's uid, another one here, must pass through.
+            chmodSync(p, 0o755);
+          }
         }
       }
       if (kind === 'dir') mkdirSync(path, { mode: 0o755 });

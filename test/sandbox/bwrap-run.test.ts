@@ -168,6 +168,27 @@ function realRuns(user: User): void {
     }
   });
 
+  // As root only: the sandbox then runs as another uid, which must pass
+  // through the directories sbsh makes (as a user it is the same uid).
+  if (user.uid === 0) s('as root with umask 077, a writable path under a directory that does not exist yet is still reachable, and what is written stays', async () => {
+    const cache = join(world.ws, 'deps', '.cache');
+    const old = process.umask(0o077);
+    let r;
+    try {
+      r = await drive(planIn(world, 'echo kept > deps/.cache/file && echo ok', { writable: [cache] }), opts(world, user));
+    } finally {
+      process.umask(old);
+    }
+    try {
+      assert.is(r.status, 0, r.stderr);
+      assert.is(r.stdout, 'ok\n');
+      assert.is(readFileSync(join(cache, 'file'), 'utf8'), 'kept\n');
+      assert.equal([...ownersUnder(join(world.ws, 'deps'))], [`${user.uid}:${user.gid}`]);
+    } finally {
+      rmSync(join(world.ws, 'deps'), { recursive: true, force: true });
+    }
+  });
+
   s('a writable file nobody wrote leaves nothing behind', async () => {
     const lock = join(world.ws, 'package-lock.json');
     const r = await drive(planIn(world, 'test -f package-lock.json && test ! -s package-lock.json && echo empty-placeholder', { writable: [lock] }), opts(world, user));
