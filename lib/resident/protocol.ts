@@ -14,7 +14,8 @@
 // /proc/PID, as the kernel holds them for the client.
 //
 // Resident → client, one line each on the client's pipe:
-//   took              the resident will run the line once the client says `go`
+//   took              the resident has the request; after `go` it runs the
+//                     line, or still answers `node` before anything runs
 //   node              not taken: run sbsh the usual way (nothing was run)
 //   done STATUS       the command has finished (or was refused) with STATUS
 // The client gives up on a resident that does not say `took` in time and runs

@@ -282,9 +282,9 @@ export async function serveResident(opts: ResidentOptions): Promise<number> {
       if (!args || orNull(() => realpathSync(args.script)) !== client) return handBack(`not ${client} -c LINE`);
       const differences = processDifferences(ownFacts, factsOf(proc));
       if (differences.length > 0) return handBack(`it would start its command with other ${differences.join(', ')}`);
+      if (stopping) return handBack('the resident is stopping');
       // Whether the client is still the one that asked: same process, still
       // running bin/sbsh (one that gave up and ran node instead is not).
-      if (stopping) return handBack('the resident is stopping');
       const stillAsking = () => orNull(() => startTime(readFileSync(`${proc}/stat`, 'utf8'))) === born && requestArgs(readFileSync(`${proc}/cmdline`), argc)?.script === args.script;
       answer('took');
       const gone = new Promise<void>((resolve) => {
@@ -341,6 +341,5 @@ export async function serveResident(opts: ResidentOptions): Promise<number> {
     }
   }
 
-  const status = await finished;
-  return status;
+  return finished;
 }
