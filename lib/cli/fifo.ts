@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { constants, openSync } from 'node:fs';
+import { constants, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 // FIFOs for sbsh's private channels: the interactive shell's hook
@@ -17,4 +17,18 @@ export function makeFifos(dir: string, names: readonly string[]): void {
  */
 export function openFifo(path: string): number {
   return openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
+}
+
+/**
+ * Writes a message of a few hundred bytes, far below a pipe's buffer, to a
+ * FIFO or pipe its reader keeps reading: a write only fails when the reader
+ * has long gone (and has given up, so there is no one to tell).
+ */
+export function writeAll(fd: number, data: Buffer): void {
+  try {
+    let off = 0;
+    while (off < data.length) off += writeSync(fd, data, off);
+  } catch {
+    // EAGAIN on a full FIFO, EPIPE or EBADF once the reader is gone
+  }
 }

@@ -1,11 +1,11 @@
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, realpathSync, rmSync, write, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, realpathSync, rmSync, write, writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { auditLogPath, createAudit, newId } from '../audit/bus.js';
 import { executePlan } from '../cli/execute.js';
-import { makeFifos, openFifo } from '../cli/fifo.js';
+import { makeFifos, openFifo, writeAll } from '../cli/fifo.js';
 import { makePlan } from '../plan/index.js';
 import { backendFor } from '../sandbox/index.js';
 import type { SignalSource } from '../sandbox/run.js';
@@ -71,15 +71,6 @@ function orNull<T>(f: () => T): T | null {
     return f();
   } catch {
     return null;
-  }
-}
-
-/** Writes to the client's pipe for answers, which is non-blocking: the client reads it all the time. */
-function answerOn(fd: number, text: string): void {
-  try {
-    writeSync(fd, `${text}\n`);
-  } catch {
-    // the client is gone: nobody is left to tell
   }
 }
 
@@ -266,7 +257,8 @@ export async function serveResident(opts: ResidentOptions): Promise<number> {
     if (!st || st.uid !== uid) return;
     const reply = orNull(() => openSync(`${proc}/fd/${replyFd}`, constants.O_WRONLY | constants.O_NONBLOCK));
     if (reply === null) return;
-    const answer = (text: string) => answerOn(reply, text);
+    // The client's answer pipe, non-blocking: the client reads it all the time.
+    const answer = (text: string) => writeAll(reply, Buffer.from(`${text}\n`));
     // What is not taken, and why, goes to the resident's log: the client runs it as before, silently.
     const handBack = (why: string) => {
       opts.log(`sbsh resident: pid ${pid}: not taken: ${why}\n`);

@@ -170,6 +170,14 @@ function sleepers(): number[] {
     .map((p) => p.pid);
 }
 
+/** A client whose sandboxed `sleep 4242` runs (asserted) by the time this resolves. */
+async function sleeping(w: World): Promise<ClientRun> {
+  const run = client(w, ['-c', './sleeper.sh']);
+  await poll(() => sleepers().length > 0, 250);
+  assert.ok(sleepers().length > 0, 'the sandboxed sleep started');
+  return run;
+}
+
 function events(w: World): Array<Record<string, unknown>> {
   if (!existsSync(w.audit)) return [];
   return readFileSync(w.audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -296,9 +304,7 @@ if (missing) {
   });
 
   s('SIGTERM to the client ends its sandboxed command: 143, and nothing of it is left', async () => {
-    const run = client(w, ['-c', './sleeper.sh']);
-    await poll(() => sleepers().length > 0, 250);
-    assert.ok(sleepers().length > 0, 'the sandboxed sleep started');
+    const run = await sleeping(w);
     run.child.kill('SIGTERM');
     const r = await run.done;
     assert.is(r.status, 143, r.stderr);
@@ -307,9 +313,7 @@ if (missing) {
   });
 
   s('a client killed outright: its sandboxed command is ended as by a hang-up', async () => {
-    const run = client(w, ['-c', './sleeper.sh']);
-    await poll(() => sleepers().length > 0, 250);
-    assert.ok(sleepers().length > 0, 'the sandboxed sleep started');
+    const run = await sleeping(w);
     run.child.kill('SIGKILL');
     await run.done;
     await poll(() => sleepers().length === 0, 250);
@@ -337,9 +341,7 @@ if (missing) {
   });
 
   s('a resident that dies while its command runs: the client says so and exits 125, and the sandbox goes with it', async () => {
-    const run = client(w, ['-c', './sleeper.sh']);
-    await poll(() => sleepers().length > 0, 250);
-    assert.ok(sleepers().length > 0, 'the sandboxed sleep started');
+    const run = await sleeping(w);
     resident.child.kill('SIGKILL');
     const r = await run.done;
     assert.is(r.status, 125);
@@ -392,9 +394,7 @@ if (missing) {
     const v = world();
     const r = await startResident(v);
     try {
-      const run = client(v, ['-c', './sleeper.sh']);
-      await poll(() => sleepers().length > 0, 250);
-      assert.ok(sleepers().length > 0, 'the sandboxed sleep started');
+      const run = await sleeping(v);
       r.child.kill('SIGTERM');
       await poll(() => r.log().includes('stopping'));
       const next = await client(v, ['-c', './report.sh n m']).done;

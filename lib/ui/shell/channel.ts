@@ -1,8 +1,8 @@
-import { closeSync, mkdtempSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeFifos, openFifo } from '../../cli/fifo.js';
+import { makeFifos, openFifo, writeAll } from '../../cli/fifo.js';
 import { createMessageDecoder, type HookMessage } from './protocol.js';
 
 // The FIFOs of protocol.ts, in a fresh 0700 directory, each opened by sbsh
@@ -19,18 +19,6 @@ export interface Channel {
 }
 
 const FIFOS = ['req', 'resp', 'done'] as const;
-
-function writeAll(fd: number, data: Buffer): void {
-  // Answers are a few hundred bytes, far below a pipe's buffer: a write only
-  // fails when bash has long stopped reading, and then the hook has already
-  // given up (and run nothing), so there is no one to tell.
-  try {
-    let off = 0;
-    while (off < data.length) off += writeSync(fd, data, off);
-  } catch {
-    // EAGAIN on a full FIFO, EBADF after close
-  }
-}
 
 /** A fresh 0700 directory in the user's runtime directory, else in the temp directory. */
 function privateDir(env: NodeJS.ProcessEnv): string {
